@@ -1,0 +1,5 @@
+"""`python -m newstui`."""
+
+from newstui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,120 @@
+"""An archive: the store and its search index, kept in step. The API the CLI and the
+TUI both use, so there is one import path and one search path."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from newstui.article import Article
+from newstui.importer import Problem, Progress, read_paths
+from newstui.query import parse_query
+from newstui.search import IndexDamagedError, Results, SearchIndex
+from newstui.store import ArticleStore, OnWait, ReadOnlyStoreError
+
+DEFAULT_LIMIT = 50
+
+
+@dataclass
+class ImportReport:
+    """What an import run did, for the summary line and the exit status."""
+
+    added: list[Article] = field(default_factory=list)
+    already_present: int = 0
+    failures: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def summary(self) -> str:
+        text = (f"imported {len(self.added)}, already present {self.already_present}, "
+                f"failed {len(self.failures)}")
+        if self.skipped:
+            text += f", skipped {len(self.skipped)} non-article file(s)"
+        return text
+
+
+class Archive:
+    """A store and its index. Open with `Archive.open(path)`."""
+
+    def __init__(self, store: ArticleStore) -> None:
+        self.store = store
+        self._index: SearchIndex | None = None
+
+    @classmethod
+    def open(cls, path: Path, on_wait: OnWait | None = None) -> Archive:
+        return cls(ArticleStore(path, on_wait=on_wait))
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    # -- importing ------------------------------------------------------------
+
+    def import_paths(self, paths: Iterable[str | os.PathLike[str]],
+                     progress: Progress | None = None) -> ImportReport:
+        """Import files and folders: read them all, then add the new articles to the
+        store in one write and to the index. Failed files are reported, not raised."""
+        read = read_paths(paths, progress)
+        report = ImportReport(failures=read.failures, warnings=read.warnings,
+                              skipped=read.skipped, files=read.files)
+        if read.articles:
+            report.added = self.add(read.articles)
+            report.already_present = len({a.id for a in read.articles}) - len(report.added)
+        return report
+
+    def add(self, articles: list[Article]) -> list[Article]:
+        """Add articles to the store and the index, under the store's write lock."""
+        with self.store.writing():
+            added = self.store.add_many(articles)
+            if added:
+                index = self.index(refresh=False)
+                if index.is_current(self.store.store_id, self.store.generation - 1):
+                    index.add(added, self.store.store_id, self.store.generation)
+                else:
+                    self._rebuild(index)
+            return added
+
+    # -- searching ------------------------------------------------------------
+
+    def search(self, text: str, limit: int = DEFAULT_LIMIT) -> Results:
+        """Parse and run a query. Raises QueryError for a malformed one."""
+        query = parse_query(text)
+        return self.index().search(query, limit, self.store.get)
+
+    def index(self, refresh: bool = True) -> SearchIndex:
+        """The search index, rebuilt first if it is missing, damaged or stale."""
+        if self._index is None:
+            try:
+                self._index = SearchIndex(self.store.index_path)
+            except (IndexDamagedError, PermissionError, OSError):
+                self._index = SearchIndex(None)  # unreadable or read-only: in memory
+        if refresh and not self._index.is_current(self.store.store_id, self.store.generation):
+            self.reindex()
+        return self._index
+
+    def reindex(self) -> int:
+        """Rebuild the index from the store; returns the number of articles indexed."""
+        index = self.index(refresh=False)
+        try:
+            with self.store.writing():
+                return self._rebuild(index)
+        except ReadOnlyStoreError:
+            # A store we may not write (shared, read-only): index it in memory.
+            self._index = SearchIndex(None)
+            return self._rebuild(self._index)
+
+    def _rebuild(self, index: SearchIndex) -> int:
+        return index.rebuild(self.store.articles(), self.store.store_id, self.store.generation)
+
+
+def bundled_samples() -> Path:
+    """The fictional sample articles shipped inside the package."""
+    return Path(str(resources.files("newstui") / "data" / "samples"))

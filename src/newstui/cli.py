@@ -1,0 +1,338 @@
+"""The `newstui` command: subcommands over the archive, and the reader (TUI) by default.
+
+Nothing here imports Textual except `run_reader`, so `newstui list` and friends start
+fast and work where no TUI can run. Errors a user causes print one line on stderr and
+exit with a status: 1 for a failed operation, 2 for a command or query not understood.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import orjson
+
+from newstui import __version__
+from newstui.archive import DEFAULT_LIMIT, Archive, bundled_samples
+from newstui.files import FileWriteError, atomic_write
+from newstui.query import QueryError
+from newstui.render import format_article, format_list_row
+from newstui.store import StoreError, UnknownArticleError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+READING_COMMANDS = {None, "list", "show", "search", "stats", "export"}
+
+
+class UsageError(Exception):
+    """A command line that cannot be carried out as given (exit status 2)."""
+
+
+def default_store_path() -> Path:
+    """Where the archive lives when neither --db nor $NEWSTUI_DB says otherwise."""
+    import platformdirs  # imported here: only this path needs it
+
+    return platformdirs.user_data_path("newstui") / "articles.json"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # Global options go on a parent parser shared with every subcommand, so that
+    # `newstui --db X list` and `newstui list --db X` both work. In the subcommands
+    # they default to SUPPRESS so they do not overwrite a value given before.
+    def global_options(suppress: bool) -> argparse.ArgumentParser:
+        default = argparse.SUPPRESS if suppress else None
+        parent = argparse.ArgumentParser(add_help=False)
+        parent.add_argument("--db", metavar="PATH", default=default,
+                            help="the store file (default: $NEWSTUI_DB, else the user data folder)")
+        parent.add_argument("--debug", action="store_true",
+                            default=argparse.SUPPRESS if suppress else False,
+                            help="show tracebacks for errors")
+        return parent
+
+    parser = argparse.ArgumentParser(
+        prog="newstui", parents=[global_options(False)],
+        description="A terminal news browser: keep, read and search a news archive.",
+        epilog="With no command, opens the reader. Query syntax: see `newstui search --help`.",
+    )
+    parser.add_argument("--version", action="version", version=f"newstui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = [global_options(True)]
+
+    p = sub.add_parser("import", parents=common, help="import files and folders of articles")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="raw scraped pages, plain-text stories, .json/.jsonl exports; folders recursively")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or warnings")
+
+    p = sub.add_parser("list", parents=common, help="list articles, newest first")
+    p.add_argument("--limit", type=_positive, metavar="N", help="at most N articles")
+    p.add_argument("--json", action="store_true", help="print JSON records")
+
+    p = sub.add_parser("show", parents=common, help="print one article")
+    p.add_argument("id", metavar="ID", help="an article id (a unique prefix will do)")
+    p.add_argument("--json", action="store_true", help="print the JSON record")
+
+    p = sub.add_parser(
+        "search", parents=common, help="search the archive",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_query_help(),
+    )
+    p.add_argument("query", nargs="+", metavar="QUERY", help="the query (quote it in the shell)")
+    p.add_argument("--limit", type=_positive, default=DEFAULT_LIMIT, metavar="N",
+                   help=f"at most N results (default {DEFAULT_LIMIT})")
+    p.add_argument("--json", action="store_true", help="print JSON records with score and snippet")
+
+    p = sub.add_parser("export", parents=common, help="write every article as JSON Lines")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+
+    sub.add_parser("reindex", parents=common, help="rebuild the search index from the store")
+    sub.add_parser("stats", parents=common, help="counts and sizes of the archive")
+    return parser
+
+
+def _query_help() -> str:
+    from newstui import query
+
+    return "Query syntax:\n" + (query.__doc__ or "").split("\n\n")[1]
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `newstui list | head`: the reader went away, which is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except (QueryError, UsageError) as exc:
+        if args.debug:
+            raise
+        _error(f"{exc}")
+        return EXIT_USAGE
+    except (StoreError, FileWriteError) as exc:
+        if args.debug:
+            raise
+        _error(str(exc))
+        return EXIT_FAILED
+
+
+def run(args: argparse.Namespace) -> int:
+    path, chosen = _store_location(args.db)
+    archive = Archive.open(path, on_wait=_say_waiting)
+    if not chosen and args.command in READING_COMMANDS and not path.exists():
+        _seed(archive)
+    command = args.command
+    if command is None:
+        return run_reader(archive)
+    if command == "import":
+        return cmd_import(archive, args.paths, quiet=args.quiet)
+    if command == "list":
+        return cmd_list(archive, args.limit, args.json)
+    if command == "show":
+        return cmd_show(archive, args.id, args.json)
+    if command == "search":
+        return cmd_search(archive, " ".join(args.query), args.limit, args.json)
+    if command == "export":
+        return cmd_export(archive, args.output)
+    if command == "reindex":
+        count = archive.reindex()
+        print(f"indexed {count} articles in {archive.store.index_path}")
+        return EXIT_OK
+    if command == "stats":
+        return cmd_stats(archive)
+    raise UsageError(f"unknown command {command!r}")  # argparse rejects it first
+
+
+def _store_location(option: str | None) -> tuple[Path, bool]:
+    """(path, chosen): chosen is False for the default location, which is seeded."""
+    if option:
+        return Path(option).expanduser(), True
+    env = os.environ.get("NEWSTUI_DB")
+    if env:
+        return Path(env).expanduser(), True
+    path = default_store_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path, False
+
+
+def _seed(archive: Archive) -> None:
+    report = archive.import_paths([bundled_samples()])
+    _info(f"created {archive.path} with {len(report.added)} fictional sample articles; "
+          "`newstui import PATH` adds your own")
+
+
+def _say_waiting(lock: Path) -> None:
+    _info(f"waiting for another newstui process writing this store ({lock})…")
+
+
+def run_reader(archive: Archive) -> int:
+    """Open the TUI (the only path that imports Textual)."""
+    try:
+        from newstui.tui.app import run_app
+    except ImportError:
+        _error("the reader (TUI) is not part of this version yet; "
+               "use `newstui list`, `newstui show ID` and `newstui search QUERY`")
+        return EXIT_FAILED
+    return run_app(archive)
+
+
+# -- subcommands ---------------------------------------------------------------
+
+
+def cmd_import(archive: Archive, paths: list[str], quiet: bool = False) -> int:
+    progress = None if quiet or not sys.stderr.isatty() else ProgressBar(sys.stderr)
+    report = archive.import_paths(paths, progress)
+    if progress is not None:
+        progress.finish()
+    for problem in report.failures:
+        _error(str(problem))
+    if not quiet:
+        for problem in report.warnings:
+            print(f"newstui: warning: {problem}", file=sys.stderr)
+    print(report.summary())
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def cmd_list(archive: Archive, limit: int | None, as_json: bool) -> int:
+    articles = archive.store.newest_first()[:limit]
+    if as_json:
+        _print_json([a.to_record() for a in articles])
+        return EXIT_OK
+    width = _terminal_width()
+    for article in articles:
+        print(format_list_row(article, width))
+    return EXIT_OK
+
+
+def cmd_show(archive: Archive, article_id: str, as_json: bool) -> int:
+    try:
+        article = archive.store.resolve(article_id)
+    except UnknownArticleError as exc:
+        _error(str(exc))
+        return EXIT_FAILED
+    if as_json:
+        _print_json(article.to_record())
+    else:
+        print(format_article(article))
+    return EXIT_OK
+
+
+def cmd_search(archive: Archive, text: str, limit: int, as_json: bool) -> int:
+    results = archive.search(text, limit)
+    if as_json:
+        _print_json([{**hit.article.to_record(), "score": round(hit.score, 4),
+                      "snippet": hit.snippet.marked()} for hit in results.hits])
+        return EXIT_OK
+    width = _terminal_width()
+    for hit in results.hits:
+        print(format_list_row(hit.article, width))
+        print(f"    {hit.snippet.marked()}")
+    shown = len(results.hits)
+    print(f"{results.total} match{'es' if results.total != 1 else ''}"
+          + (f", best {shown} shown" if shown < results.total else ""), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_export(archive: Archive, output: str | None) -> int:
+    lines = b"".join(orjson.dumps(a.to_record()) + b"\n" for a in archive.store.newest_first())
+    if output is None:
+        sys.stdout.buffer.write(lines)
+        sys.stdout.flush()
+    else:
+        atomic_write(Path(output), lines)
+        _info(f"exported {len(archive.store)} articles to {output}")
+    return EXIT_OK
+
+
+def cmd_stats(archive: Archive) -> int:
+    store = archive.store
+    articles = list(store.articles())
+    dates = sorted(a.date[:10] for a in articles if a.date)
+    states = store.states()
+    index = archive.index()
+    rows = [
+        ("store", str(store.path)),
+        ("articles", f"{len(articles):,}"),
+        ("dated", f"{len(dates):,}" + (f" ({dates[0]} to {dates[-1]})" if dates else "")),
+        ("read", f"{sum(s.read for s in states.values()):,}"),
+        ("starred", f"{sum(s.starred for s in states.values()):,}"),
+        ("store size", _size(store.path)),
+        ("index", f"{len(index):,} articles, {_size(store.index_path)}"),
+    ]
+    for name, value in rows:
+        print(f"{name:<11} {value}")
+    return EXIT_OK
+
+
+# -- output helpers ------------------------------------------------------------
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal, redrawn at most ten times a second."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self._last < 0.1:
+            return
+        self._last = now
+        width = 30
+        filled = width * done // max(total, 1)
+        self.stream.write(f"\rreading  [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} files")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        self.stream.write("\r\x1b[K")
+        self.stream.flush()
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.buffer.write(orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n")
+    sys.stdout.flush()
+
+
+def _terminal_width() -> int:
+    if not sys.stdout.isatty():
+        return 100
+    return max(40, os.get_terminal_size(sys.stdout.fileno()).columns)
+
+
+def _size(path: Path) -> str:
+    if path.is_dir():
+        total = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    elif path.exists():
+        total = path.stat().st_size
+    else:
+        return "none"
+    for unit in ("B", "KB", "MB", "GB"):
+        if total < 1024 or unit == "GB":
+            return f"{total:.0f} {unit}" if unit == "B" else f"{total:.1f} {unit}"
+        total /= 1024  # type: ignore[assignment]
+    return ""
+
+
+def _error(message: str) -> None:
+    print(f"newstui: {message}", file=sys.stderr)
+
+
+def _info(message: str) -> None:
+    print(f"newstui: {message}", file=sys.stderr)

@@ -1,0 +1,101 @@
+"""Reading dates with python-dateutil, without its traps.
+
+dateutil fills every part a string leaves out from a default (today, unless told
+otherwise), and its fuzzy mode reads "3 hours ago" as today at 03:00. Here each string
+is parsed against two different defaults: a part that comes out differently was not in
+the string, so it was invented, and the date is refused rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from dateutil import parser as dateparser
+
+_DEFAULT_A = datetime(2001, 1, 1, 0, 0, 0)
+_DEFAULT_B = datetime(2002, 2, 2, 1, 1, 1)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SLASHED = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}\b")
+_DOTTED = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{2,4}\b")
+_YEAR_ONLY = re.compile(r"^\d{4}$")
+EARLIEST_YEAR, LATEST_YEAR = 1800, 2200
+
+
+class DateError(ValueError):
+    """A date string that cannot be read with confidence."""
+
+
+@dataclass(frozen=True, slots=True)
+class DateSpan:
+    """The days a query date covers: `2009` is a year, `dec 2009` a month."""
+
+    first: date
+    last: date
+
+
+def parse_article_date(text: str) -> str:
+    """Read the date of an article as an ISO 8601 string (date, or date and time).
+
+    Slashed dates are month-first (the convention of the US-style archives we import),
+    dotted ones day-first (`03.12.2009` is 3 December). Raises DateError when the day,
+    month or year is missing or the string is not a date.
+    """
+    parsed, given = _parse(text)
+    if not {"year", "month", "day"} <= given:
+        missing = ", ".join(p for p in ("year", "month", "day") if p not in given)
+        raise DateError(f"date {text.strip()!r} has no {missing}")
+    if {"hour", "minute"} & given:
+        return parsed.replace(tzinfo=None).isoformat(timespec="minutes" if "second" not in given
+                                                     else "seconds")
+    return parsed.date().isoformat()
+
+
+def parse_query_date(text: str) -> DateSpan:
+    """Read a date in a query (`after:2016-07-01`, `before:"dec 2009"`, `on:2009`) as the
+    span of days it names. A year alone is the whole year; a month and year the month."""
+    stripped = text.strip()
+    if _YEAR_ONLY.match(stripped):
+        year = _check_year(int(stripped), text)
+        return DateSpan(date(year, 1, 1), date(year, 12, 31))
+    parsed, given = _parse(text)
+    if "year" not in given or "month" not in given:
+        raise DateError(f"cannot read {stripped!r} as a date (give at least a month and year)")
+    if "day" in given:
+        return DateSpan(parsed.date(), parsed.date())
+    first = date(parsed.year, parsed.month, 1)
+    next_month = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return DateSpan(first, next_month - timedelta(days=1))
+
+
+def _parse(text: str) -> tuple[datetime, set[str]]:
+    """Parse `text` and return the datetime and the names of the parts it really gave."""
+    stripped = text.strip().rstrip(".,;")
+    if not stripped or len(stripped) > 64:
+        raise DateError(f"cannot read {text.strip()[:64]!r} as a date")
+    if _ISO_DATE.match(stripped):
+        try:
+            return datetime.fromisoformat(stripped), {"year", "month", "day"}
+        except ValueError:
+            raise DateError(f"{stripped!r} is not a valid date") from None
+    dayfirst = bool(_DOTTED.match(stripped)) and not _SLASHED.match(stripped)
+    try:
+        a = dateparser.parse(stripped, default=_DEFAULT_A, dayfirst=dayfirst)
+        b = dateparser.parse(stripped, default=_DEFAULT_B, dayfirst=dayfirst)
+    except (ValueError, OverflowError) as exc:
+        raise DateError(f"cannot read {stripped!r} as a date") from exc
+    given = {part for part in ("year", "month", "day", "hour", "minute", "second")
+             if getattr(a, part) == getattr(b, part)}
+    if "year" in given:
+        _check_year(a.year, text)
+        # A two-digit year ("3/12/09") is a guess at the century: refuse it.
+        if re.search(r"\d{3,4}", stripped) is None:
+            raise DateError(f"date {stripped!r} has a two-digit year")
+    return a, given
+
+
+def _check_year(year: int, text: str) -> int:
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise DateError(f"date {text.strip()!r} is out of range")
+    return year

@@ -1,0 +1,273 @@
+"""Files on disk -> Articles: find the files, decode them, pick the parser.
+
+Nothing here touches the store: reading thousands of files happens before the store is
+locked, and a file that fails is reported while the others carry on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from newstui.article import Article, RecordError
+from newstui.dates import DateError, parse_article_date
+from newstui.rawtext import NotAnArticleError, parse_page
+from newstui.textclean import clean_line
+
+JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
+# Files a news folder often holds beside its articles; skipped when walking a folder
+# (named on the command line, they are imported like any other file).
+_NOT_ARTICLES = ("readme", "license", "licence", "copying", "changelog")
+_MAX_FILE_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A file (or one record in it) that failed, or imported with a caveat."""
+
+    path: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class ReadResult:
+    """Everything read from the files of one import run, before it meets the store."""
+
+    articles: list[Article] = field(default_factory=list)
+    failures: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    files: int = 0
+
+
+#: Called after each file with (files done, files in all).
+Progress = Callable[[int, int], None]
+
+
+def find_files(paths: Iterable[str | os.PathLike[str]], result: ReadResult) -> list[Path]:
+    """The files to import: each file named, and every file under each folder named
+    (recursively, sorted, hidden files and READMEs left out)."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.startswith("."):
+                        continue
+                    if name.lower().startswith(_NOT_ARTICLES):
+                        result.skipped.append(str(Path(root, name)))
+                        continue
+                    found.append(Path(root, name))
+        elif path.exists():
+            found.append(path)
+        else:
+            result.failures.append(Problem(str(path), "no such file or directory"))
+    return found
+
+
+def read_paths(
+    paths: Iterable[str | os.PathLike[str]], progress: Progress | None = None
+) -> ReadResult:
+    """Read every article from `paths`; failures are collected, never raised."""
+    result = ReadResult()
+    files = find_files(paths, result)
+    for done, path in enumerate(files, start=1):
+        result.files += 1
+        source = str(path.resolve())
+        try:
+            articles, warnings = read_file(path)
+        except PartialImport as exc:
+            articles, warnings = exc.articles, []
+            result.failures.extend(exc.problems)
+        except ImportFileError as exc:
+            result.failures.extend(exc.problems or [Problem(str(path), str(exc))])
+            articles, warnings = [], []
+        result.articles.extend(a if a.source else replace(a, source=source) for a in articles)
+        result.warnings.extend(Problem(str(path), w) for w in warnings)
+        if progress is not None:
+            progress(done, len(files))
+    return result
+
+
+class ImportFileError(Exception):
+    """A file that yielded nothing; `problems` holds per-record reasons when known."""
+
+    def __init__(self, reason: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(reason)
+        self.problems = problems or []
+
+
+def read_file(path: Path) -> tuple[list[Article], list[str]]:
+    """Read one file: (articles, warnings). Raises ImportFileError when it yields none."""
+    try:
+        size = path.stat().st_size
+        if size > _MAX_FILE_BYTES:
+            raise ImportFileError(f"file too large ({size // 2**20} MiB) to be an article")
+        data = path.read_bytes()
+    except PermissionError:
+        raise ImportFileError("permission denied") from None
+    except IsADirectoryError:
+        raise ImportFileError("is a directory") from None
+    except OSError as exc:
+        raise ImportFileError(f"cannot read: {exc.strerror or exc}") from None
+    if path.suffix.lower() in JSON_SUFFIXES:
+        return read_json(data, str(path), lines=path.suffix.lower() != ".json")
+    text = decode(data)
+    try:
+        page = parse_page(text)
+    except NotAnArticleError as exc:
+        raise ImportFileError(f"no article found: {exc}") from None
+    return page.articles, page.warnings
+
+
+def decode(data: bytes) -> str:
+    """Bytes -> text: UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252
+    (a superset of Latin-1, which is what non-UTF-8 news pages almost always are).
+
+    Raises ImportFileError for empty and binary files.
+    """
+    if not data.strip():
+        raise ImportFileError("empty file")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ImportFileError("binary file (not text)") from None
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    if _looks_binary(data):
+        raise ImportFileError("binary file (not text)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="latin1_fallback")
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 13, 12, 27))
+    return controls * 20 > len(sample)  # more than 5% control bytes
+
+
+def _latin1_fallback(error: UnicodeError) -> tuple[str, int]:
+    # The five bytes cp1252 leaves undefined decode as Latin-1 (C1 controls, which
+    # clean_text then removes) instead of failing the whole file.
+    assert isinstance(error, UnicodeDecodeError)
+    return error.object[error.start:error.end].decode("latin-1"), error.end
+
+
+codecs.register_error("latin1_fallback", _latin1_fallback)
+
+
+def read_json(data: bytes, name: str, lines: bool) -> tuple[list[Article], list[str]]:
+    """Records of our export format (a JSON array, one object, or JSON Lines).
+
+    Bad records are reported by line or position; the good ones still import.
+    """
+    if not data.strip():
+        raise ImportFileError("empty file")
+    records: list[tuple[int | None, Any]] = []
+    problems: list[Problem] = []
+    if lines:
+        for number, line in enumerate(data.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                records.append((number, orjson.loads(line)))
+            except orjson.JSONDecodeError as exc:
+                problems.append(Problem(name, f"malformed JSON: {_json_reason(exc)}", number))
+    else:
+        try:
+            document = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            line = data.count(b"\n", 0, exc.pos) + 1 if exc.pos is not None else None
+            raise ImportFileError(
+                f"malformed JSON: {_json_reason(exc)}",
+                [Problem(name, f"malformed JSON: {_json_reason(exc)}", line)],
+            ) from None
+        records = [(None, r) for r in _records_in(document)]
+    articles = []
+    for position, (line, record) in enumerate(records, start=1):
+        try:
+            articles.append(article_from_json(record))
+        except RecordError as exc:
+            where = line if line is not None else None
+            reason = str(exc) if line is not None else f"record {position}: {exc}"
+            problems.append(Problem(name, reason, where))
+    if not articles:
+        raise ImportFileError(problems[0].reason if problems else "no records", problems)
+    if problems:
+        # Some records imported: the file still counts as failed so the run exits 1.
+        raise PartialImport(articles, problems)
+    return articles, []
+
+
+class PartialImport(ImportFileError):
+    """Some records of a file imported, some failed."""
+
+    def __init__(self, articles: list[Article], problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} bad records", problems)
+        self.articles = articles
+
+
+def _records_in(document: Any) -> list[Any]:
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict):
+        # A newstui/TinyDB store file: {"articles": {"<id>": {...}}}
+        if isinstance(document.get("articles"), dict) and "headline" not in document:
+            return list(document["articles"].values())
+        return [document]
+    raise ImportFileError("JSON holds neither records nor a list of records")
+
+
+def _json_reason(exc: orjson.JSONDecodeError) -> str:
+    return str(exc).split(":")[0]
+
+
+def article_from_json(record: Any) -> Article:
+    """One JSON record -> Article, cleaned like any other text (a record can be
+    hostile too). Records with `title` / `date` / a string body (common exports such
+    as the Reuters collection) are accepted as well."""
+    if not isinstance(record, dict):
+        raise RecordError("a record must be a JSON object")
+    record = dict(record)
+    markup = "headline" not in record and isinstance(record.get("title"), str)
+    if markup:
+        record["headline"] = record["title"]
+        if isinstance(record.get("date"), str) and "published" not in record:
+            try:
+                record["published"] = parse_article_date(record["date"].split(".")[0])
+            except DateError:
+                record["published"] = None
+        if isinstance(record.get("dateline"), str):
+            # "CLEVELAND, Feb 26 -" -> "CLEVELAND"
+            record["dateline"] = record["dateline"].split(",")[0].strip(" -")
+        if isinstance(record.get("body"), str):
+            record["body"] = record["body"].replace("\n    ", "\n\n").split("\n\n")
+    # Foreign exports may carry HTML entities; our own records are plain text already.
+    for key in ("headline", "dateline", "caption", "credit", "source", "imported_at"):
+        if isinstance(record.get(key), str):
+            record[key] = clean_line(record[key], markup) or None
+    body = record.get("body")
+    if isinstance(body, list) and all(isinstance(p, str) for p in body):
+        record["body"] = [p for p in (clean_line(p, markup) for p in body) if p]
+    article = Article.from_record(record)
+    if not article.body:
+        raise RecordError("no body text")
+    return article

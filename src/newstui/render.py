@@ -1,0 +1,101 @@
+"""Articles as plain text: the words the CLI prints and the TUI's article screen shows.
+
+Pure string functions, no terminal codes: the same text reads well in a pipe, a log,
+or a dumb terminal.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import unicodedata
+from datetime import date, datetime
+
+from newstui.article import Article
+
+MEASURE = 76  # the longest line we set body text in, however wide the terminal
+
+
+def display_date(iso: str | None) -> str:
+    """`2016-07-27` -> `27 July 2016`; a time, if any, is added as `14:05`."""
+    if not iso:
+        return ""
+    try:
+        if "T" in iso or " " in iso:
+            moment = datetime.fromisoformat(iso)
+            return f"{moment.day} {moment:%B %Y %H:%M}"
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%B %Y}"
+
+
+def short_date(iso: str | None) -> str:
+    """`2016-07-27` (the date part only) or blank: for lists, where columns must align."""
+    return (iso or "")[:10]
+
+
+def dateline_and_date(article: Article) -> str:
+    """`BRUSSELS · Updated 27 July 2016`: where and when, as the article screen heads it."""
+    if article.published:
+        when = display_date(article.published)
+    elif article.updated:
+        when = f"Updated {display_date(article.updated)}"
+    else:
+        when = ""
+    return " · ".join(part for part in (article.dateline, when) if part)
+
+
+def caption_line(article: Article) -> str:
+    """`Photo: AP — A Russian-made car driving …`, or blank when there is no caption."""
+    if not article.caption:
+        return ""
+    if article.credit:
+        return f"Photo: {article.credit} — {article.caption}"
+    return f"Photo: {article.caption}"
+
+
+def format_article(article: Article, width: int = MEASURE) -> str:
+    """The whole article as text wrapped at `width`, a blank line between paragraphs."""
+    width = min(width, MEASURE)
+    parts = [fill(article.headline, width)]
+    heading = dateline_and_date(article)
+    if heading:
+        parts.append(fill(heading, width))
+    caption = caption_line(article)
+    if caption:
+        parts.append(fill(caption, width, indent="  "))
+    parts.extend(fill(paragraph, width) for paragraph in article.body)
+    if article.source:
+        parts.append(fill(f"Source: {article.source}", width))
+    return "\n\n".join(parts)
+
+
+def fill(text: str, width: int, indent: str = "") -> str:
+    return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=indent,
+                         break_long_words=True, break_on_hyphens=False)
+
+
+def cell_width(text: str) -> int:
+    """Columns `text` takes in a terminal (wide East Asian characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def truncate(text: str, width: int) -> str:
+    """Cut `text` to `width` terminal columns, ending in … when it was cut."""
+    if cell_width(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = cell_width(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def format_list_row(article: Article, width: int = 100) -> str:
+    """`id  date  dateline  headline`, cut to `width` columns."""
+    dateline = truncate(article.dateline or "", 16)
+    row = f"{article.id[:10]}  {short_date(article.date):<10}  {dateline:<16}  {article.headline}"
+    return truncate(row, width)

@@ -1,0 +1,333 @@
+"""The full-text index (tantivy) and the one search function the CLI and TUI share.
+
+The only module that imports the index library. The index lives in `NAME.index/`
+beside the store and is derived from it: `stamp.json` records which store (its id) and
+which write (its generation) the index reflects, so a stale or foreign index is
+detected and rebuilt rather than trusted.
+
+tantivy (a Rust engine) was chosen on measurements at 106,000 articles: built in 1.7 s,
+top-50 queries in well under a millisecond; SQLite FTS5 took 4.8 s and 0.5-11 ms.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, time, timezone
+from pathlib import Path
+from typing import Any
+
+import orjson
+import tantivy
+
+from newstui.article import Article
+from newstui.files import atomic_write, fsync_dir
+from newstui.query import TEXT_FIELDS, AnyOf, DateRange, Query, QueryError, Term
+
+INDEX_VERSION = 1
+TOKENIZER = "newstui"
+#: A match in the headline counts most, then caption and dateline, then the rest.
+BOOSTS = {"headline": 3.0, "caption": 1.5, "dateline": 1.5, "credit": 1.0, "body": 1.0}
+SNIPPET_CHARS = 180
+
+
+class IndexDamagedError(Exception):
+    """The index cannot be used (e.g. damaged); callers rebuild it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """A piece of an article's text with the character ranges that matched."""
+
+    text: str
+    highlights: tuple[tuple[int, int], ...] = ()
+
+    def marked(self, start: str = "«", end: str = "»") -> str:
+        """The snippet with each matched term between `start` and `end`."""
+        pieces, last = [], 0
+        for lo, hi in self.highlights:
+            pieces += [self.text[last:lo], start, self.text[lo:hi], end]
+            last = hi
+        pieces.append(self.text[last:])
+        return "".join(pieces)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    article: Article
+    score: float
+    snippet: Snippet
+
+
+@dataclass(frozen=True, slots=True)
+class Results:
+    query: Query
+    hits: list[Hit]
+    total: int  # every match, not just the hits returned
+
+
+def _analyzer() -> Any:
+    # Words, lower-cased and folded to ASCII: "Zürich" finds "zurich" and vice versa.
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(64))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+
+def _schema() -> Any:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    for name in TEXT_FIELDS:
+        builder.add_text_field(name, stored=False, tokenizer_name=TOKENIZER)
+    builder.add_integer_field("ts", stored=True, indexed=True, fast=True)
+    return builder.build()
+
+
+def timestamp(iso: str | None) -> int | None:
+    """Seconds since the epoch of an ISO date or datetime (read as UTC), for sorting."""
+    if not iso:
+        return None
+    try:
+        value = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return int(value.timestamp())
+
+
+class SearchIndex:
+    """A tantivy index of one store's articles."""
+
+    def __init__(self, path: Path | None) -> None:
+        """Open the index at `path` (created if missing); None keeps it in memory."""
+        self.path = path
+        self._schema = _schema()
+        self._analyzer = _analyzer()
+        self._memory_stamp: dict[str, Any] = {}
+        self._index = self._open()
+
+    def _open(self) -> Any:
+        if self.path is not None:
+            self.path.mkdir(parents=True, exist_ok=True)
+        try:
+            index = tantivy.Index(self._schema, str(self.path) if self.path else None, reuse=True)
+        except (ValueError, OSError) as exc:
+            raise IndexDamagedError(f"{self.path}: search index is damaged ({exc})") from None
+        index.register_tokenizer(TOKENIZER, self._analyzer)
+        return index
+
+    # -- freshness ------------------------------------------------------------
+
+    @property
+    def _stamp_path(self) -> Path | None:
+        return None if self.path is None else self.path / "stamp.json"
+
+    def stamp(self) -> dict[str, Any]:
+        """What the index reflects: {"version", "store_id", "generation"} or {}."""
+        if self._stamp_path is None:
+            return dict(self._memory_stamp)
+        try:
+            data = orjson.loads(self._stamp_path.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def is_current(self, store_id: str, generation: int) -> bool:
+        stamp = self.stamp()
+        return (
+            stamp.get("version") == INDEX_VERSION
+            and stamp.get("store_id") == store_id
+            and stamp.get("generation") == generation
+        )
+
+    def _write_stamp(self, store_id: str, generation: int) -> None:
+        stamp = {"version": INDEX_VERSION, "store_id": store_id, "generation": generation}
+        if self._stamp_path is None:
+            self._memory_stamp = stamp
+        else:
+            atomic_write(self._stamp_path, orjson.dumps(stamp))
+
+    # -- writing --------------------------------------------------------------
+
+    def add(self, articles: Iterable[Article], store_id: str, generation: int) -> int:
+        """Index new articles, then record the store write they belong to.
+
+        The stamp is written after the commit: a crash in between leaves the index
+        stamped with an older generation, so it is seen as stale and rebuilt.
+        """
+        writer = self._index.writer(heap_size=128_000_000)
+        count = 0
+        for article in articles:
+            writer.add_document(self._document(article))
+            count += 1
+        writer.commit()
+        writer.wait_merging_threads()
+        self._index.reload()
+        self._write_stamp(store_id, generation)
+        return count
+
+    def rebuild(self, articles: Iterable[Article], store_id: str, generation: int) -> int:
+        """Build the index afresh from `articles` and swap it in."""
+        if self.path is None:
+            self._index = self._open()
+            self._index.writer().delete_all_documents()
+            return self.add(articles, store_id, generation)
+        fresh = self.path.with_name(f"{self.path.name}.new-{os.getpid()}")
+        shutil.rmtree(fresh, ignore_errors=True)
+        building = SearchIndex(fresh)
+        count = building.add(articles, store_id, generation)
+        del building
+        old = self.path.with_name(f"{self.path.name}.old-{os.getpid()}")
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(self.path, old)
+        os.replace(fresh, self.path)
+        fsync_dir(self.path.parent)
+        shutil.rmtree(old, ignore_errors=True)
+        self._index = self._open()
+        return count
+
+    def _document(self, article: Article) -> Any:
+        doc = tantivy.Document()
+        doc.add_text("id", article.id)
+        doc.add_text("headline", article.headline)
+        for name in ("dateline", "caption", "credit"):
+            value = getattr(article, name)
+            if value:
+                doc.add_text(name, value)
+        doc.add_text("body", "\n".join(article.body))
+        ts = timestamp(article.date)
+        if ts is not None:
+            doc.add_integer("ts", ts)
+        return doc
+
+    # -- reading --------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return int(self._index.searcher().num_docs)
+
+    def search(
+        self, query: Query, limit: int, lookup: Callable[[str], Article | None]
+    ) -> Results:
+        """Run `query`: the best `limit` hits, ranked by BM25 (a headline match counts
+        more), ties newest first, each with a snippet. `lookup` fetches the article for
+        an id (from the store), so the index need not hold the text."""
+        searcher = self._index.searcher()
+        compiled = self._compile(query)
+        ranked = bool(query.required)
+        if ranked:
+            # Over-fetch so ties at the cut-off can be broken by date fairly.
+            found = searcher.search(compiled, limit + 20, count=True)
+            rows = []
+            for score, address in found.hits:
+                stored = searcher.doc(address)
+                rows.append((round(score, 5), stored.get_first("ts") or 0, stored.get_first("id"), score))
+            rows.sort(key=lambda r: (-r[0], -r[1]))
+            picked = [(r[2], r[3]) for r in rows[:limit]]
+        else:
+            found = searcher.search(compiled, limit, count=True, order_by_field="ts")
+            picked = [(searcher.doc(address).get_first("id"), 0.0) for _, address in found.hits]
+        hits = []
+        generators: dict[str, Any] = {}
+        for article_id, score in picked:
+            article = lookup(article_id)
+            if article is None:
+                continue  # the store lost it since; a stale index is rebuilt elsewhere
+            hits.append(Hit(article, float(score), self._snippet(searcher, compiled, article, generators)))
+        return Results(query, hits, int(found.count or 0))
+
+    def _snippet(self, searcher: Any, compiled: Any, article: Article,
+                 generators: dict[str, Any]) -> Snippet:
+        texts = {"body": " ".join(article.body), "caption": article.caption or ""}
+        for name in ("body", "caption"):
+            if not texts[name]:
+                continue
+            if name not in generators:
+                generator = tantivy.SnippetGenerator.create(searcher, compiled, self._schema, name)
+                generator.set_max_num_chars(SNIPPET_CHARS)
+                generators[name] = generator
+            snippet = generators[name].snippet_from_doc(tantivy.Document(**{name: texts[name]}))
+            ranges = snippet.highlighted()
+            if ranges:
+                return _to_chars(snippet.fragment(), [(r.start, r.end) for r in ranges])
+        return Snippet(_lead(texts["body"]))
+
+    # -- query building -------------------------------------------------------
+
+    def tokens(self, text: str) -> list[str]:
+        """The index's own tokens for `text`: what a word of a query must match."""
+        return list(self._analyzer.analyze(text))
+
+    def _compile(self, query: Query) -> Any:
+        Q, Occur = tantivy.Query, tantivy.Occur
+        clauses = []
+        for clause in query.required:
+            terms = clause.terms if isinstance(clause, AnyOf) else (clause,)
+            options = [q for q in (self._term(t) for t in terms) if q is not None]
+            if not options:
+                raise QueryError(f"{_describe(clause)!r} has no searchable words")
+            clauses.append((Occur.Must, options[0] if len(options) == 1
+                            else Q.boolean_query([(Occur.Should, o) for o in options])))
+        for term in query.excluded:
+            compiled = self._term(term)
+            if compiled is not None:
+                clauses.append((Occur.MustNot, compiled))
+        if query.dates is not None:
+            clauses.append((Occur.Must, self._dates(query.dates)))
+        if not any(occur == Occur.Must for occur, _ in clauses):
+            clauses.append((Occur.Must, Q.all_query()))
+        return Q.boolean_query(clauses)
+
+    def _term(self, term: Term) -> Any | None:
+        Q, Occur = tantivy.Query, tantivy.Occur
+        tokens = self.tokens(term.text)
+        if not tokens:
+            return None
+        fields = (term.field,) if term.field else TEXT_FIELDS
+        per_field = []
+        for name in fields:
+            if len(tokens) == 1:
+                query = Q.term_query(self._schema, name, tokens[0])
+            else:
+                query = Q.phrase_query(self._schema, name, tokens)
+            per_field.append(Q.boost_query(query, BOOSTS[name]) if BOOSTS[name] != 1.0 else query)
+        if len(per_field) == 1:
+            return per_field[0]
+        return Q.boolean_query([(Occur.Should, q) for q in per_field])
+
+    def _dates(self, dates: DateRange) -> Any:
+        low = high = None
+        if dates.first is not None:
+            low = timestamp(datetime.combine(dates.first, time.min).isoformat())
+        if dates.last is not None:
+            high = timestamp(datetime.combine(dates.last, time.max).isoformat())
+        return tantivy.Query.range_query(self._schema, "ts", tantivy.FieldType.Integer, low, high)
+
+
+def _describe(clause: Term | AnyOf) -> str:
+    if isinstance(clause, AnyOf):
+        return " OR ".join(t.text for t in clause.terms)
+    return clause.text
+
+
+def _to_chars(fragment: str, byte_ranges: list[tuple[int, int]]) -> Snippet:
+    """tantivy reports UTF-8 byte offsets; Python strings count characters."""
+    raw = fragment.encode("utf-8")
+    ranges = tuple(
+        (len(raw[:lo].decode("utf-8", "ignore")), len(raw[:hi].decode("utf-8", "ignore")))
+        for lo, hi in sorted(byte_ranges)
+    )
+    return Snippet(fragment, ranges)
+
+
+def _lead(text: str) -> str:
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    cut = text.rfind(" ", 0, SNIPPET_CHARS)
+    return text[: cut if cut > 0 else SNIPPET_CHARS] + " …"

@@ -1,0 +1,365 @@
+"""The article store: a TinyDB JSON file, written atomically, one writer at a time.
+
+The only module that imports tinydb. Layout beside the store file `NAME.json`:
+
+- `NAME.json`        articles (table `articles`, keyed by article id) and `meta`
+- `NAME.state.json`  reading state (table `state`): read, starred, position. Its own
+                     file because TinyDB rewrites a whole file on every write; starring
+                     an article must not rewrite a 150 MB archive.
+- `NAME.json.bak`    the previous good store, kept by every write
+- `NAME.lock`        the writers' lock
+- `NAME.index/`      the search index (search.py), derived from the store
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document, Table
+
+from newstui.article import Article, ReadingState, RecordError
+from newstui.files import FileWriteError, ReadOnlyError, atomic_write
+
+SCHEMA_VERSION = 1
+ARTICLES, META, STATE = "articles", "meta", "state"
+
+
+class StoreError(Exception):
+    """A problem with the store a user can act on; the message names the file."""
+
+
+class CorruptStoreError(StoreError):
+    """The file is not a newstui TinyDB store; it is left untouched."""
+
+
+class StoreLockedError(StoreError):
+    """Another process kept the write lock for too long."""
+
+
+class ReadOnlyStoreError(StoreError):
+    """The store (or its folder) cannot be written."""
+
+
+class UnknownArticleError(StoreError):
+    """No article (or more than one) matches the id given."""
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage that reads its file once and replaces it atomically on flush.
+
+    TinyDB's JSONStorage truncates and rewrites its file in place, so a crash mid-write
+    leaves a broken store (TinyDB issue #467). Here `write` only updates the in-memory
+    copy; `flush` writes a temporary file, fsyncs it, hard-links the old file to `.bak`,
+    renames the new one over it and fsyncs the folder.
+    """
+
+    def __init__(self, path: str, table_names: tuple[str, ...] = ()) -> None:
+        self.path = Path(path)
+        self._data: dict[str, dict[str, Any]] | None = None
+        self._table_names = table_names
+        self.dirty = False
+
+    def read(self) -> dict[str, dict[str, Any]]:
+        if self._data is None:
+            self._data = load_tables(self.path)
+        return self._data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self._data = data
+        self.dirty = True
+
+    def flush(self) -> None:
+        if not self.dirty or self._data is None:
+            return
+        try:
+            atomic_write(self.path, orjson.dumps(self._data), backup=True)
+        except ReadOnlyError as exc:
+            raise ReadOnlyStoreError(str(exc)) from None
+        except FileWriteError as exc:
+            raise StoreError(str(exc)) from None
+        self.dirty = False
+
+    def close(self) -> None:
+        pass
+
+
+def load_tables(path: Path) -> dict[str, dict[str, Any]]:
+    """Read a TinyDB JSON file, checking its shape. A missing file is an empty store."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except PermissionError:
+        raise StoreError(f"{path}: permission denied") from None
+    except IsADirectoryError:
+        raise StoreError(f"{path}: is a directory, not a store file") from None
+    if not data.strip():
+        raise CorruptStoreError(f"{path}: store file is empty (not a newstui store); left untouched")
+    try:
+        tables = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise CorruptStoreError(
+            f"{path}: not a valid store (bad JSON: {str(exc).split(':')[0]}); left untouched"
+        ) from None
+    if not isinstance(tables, dict) or not all(
+        isinstance(t, dict) and all(isinstance(d, dict) for d in t.values())
+        for t in tables.values()
+    ):
+        raise CorruptStoreError(f"{path}: JSON is not a TinyDB store; left untouched")
+    return tables
+
+
+class _KeyedTable(Table):
+    """A TinyDB table whose document ids are the articles' own string ids."""
+
+    document_id_class = str  # type: ignore[assignment]
+
+
+class _KeyedDB(TinyDB):
+    table_class = _KeyedTable
+
+
+#: Told when a writer has to wait for another: receives the lock file's path.
+OnWait = Callable[[Path], None]
+
+
+class WriteLock:
+    """An exclusive lock on the store for writing (flock on `NAME.lock`).
+
+    A second writer waits, saying so once through `on_wait`, and gives up with
+    StoreLockedError after `timeout` seconds.
+    """
+
+    def __init__(self, path: Path, timeout: float = 120.0, on_wait: OnWait | None = None) -> None:
+        self.path = path
+        self.timeout = timeout
+        self.on_wait = on_wait
+        self._fd: int | None = None
+
+    def __enter__(self) -> WriteLock:
+        try:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except PermissionError:
+            raise ReadOnlyStoreError(f"{self.path.parent}: store folder is read-only") from None
+        deadline = time.monotonic() + self.timeout
+        told = False
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return self
+            except BlockingIOError:
+                if not told and self.on_wait is not None:
+                    self.on_wait(self.path)
+                    told = True
+                if time.monotonic() > deadline:
+                    os.close(self._fd)
+                    self._fd = None
+                    raise StoreLockedError(
+                        f"{self.path}: another newstui process is still writing this store "
+                        f"after {self.timeout:.0f} s; try again later"
+                    ) from None
+                time.sleep(0.05)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class ArticleStore:
+    """The articles and reading state of one archive.
+
+    Reads come from memory (the file is read once); writes happen inside `writing()`,
+    which takes the lock, re-reads the file (another process may have written since),
+    and writes the file once at the end — one write per import, however many articles.
+    """
+
+    def __init__(self, path: Path, on_wait: OnWait | None = None) -> None:
+        self.path = Path(path)
+        self.state_path = self.path.with_name(self.path.stem + ".state.json")
+        self.lock_path = self.path.with_name(self.path.stem + ".lock")
+        self.index_path = self.path.with_name(self.path.stem + ".index")
+        self.on_wait = on_wait
+        self._db = self._open(self.path)
+        self._state_db = self._open(self.state_path)
+        self._in_write = False
+        self._check_schema()
+
+    # -- reading --------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._articles())
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._articles()
+
+    @property
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return dict(self._db.table(META).get(doc_id="store") or {})
+
+    @property
+    def generation(self) -> int:
+        """Counts the writes to the store: the index records which one it reflects."""
+        return int(self.meta.get("generation", 0))
+
+    @property
+    def store_id(self) -> str:
+        return str(self.meta.get("store_id", ""))
+
+    def get(self, article_id: str) -> Article | None:
+        record = self._articles().get(article_id)
+        return None if record is None else _article(record)
+
+    def resolve(self, prefix: str) -> Article:
+        """The article whose id is `prefix` or starts with it (like git's short ids)."""
+        prefix = prefix.strip().lower()
+        found = self.get(prefix)
+        if found is not None:
+            return found
+        matches = [key for key in self._articles() if key.startswith(prefix)] if prefix else []
+        if len(matches) == 1:
+            return _article(self._articles()[matches[0]])
+        if not matches:
+            raise UnknownArticleError(f"no article with id {prefix!r} in {self.path}")
+        raise UnknownArticleError(f"id {prefix!r} is ambiguous: {len(matches)} articles match")
+
+    def articles(self) -> Iterator[Article]:
+        """Every article, in no particular order."""
+        for record in self._articles().values():
+            yield _article(record)
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Every article as its stored record (no copies: do not modify)."""
+        return iter(self._articles().values())
+
+    def newest_first(self) -> list[Article]:
+        """Every article, newest first; undated ones last, then by headline."""
+        return newest_first(self.articles())
+
+    def state(self, article_id: str) -> ReadingState:
+        record = self._state_db.table(STATE).get(doc_id=article_id)
+        return ReadingState() if record is None else ReadingState.from_record(record)
+
+    def states(self) -> dict[str, ReadingState]:
+        return {
+            key: ReadingState.from_record(value)
+            for key, value in self._state_db.storage.read().get(STATE, {}).items()
+        }
+
+    # -- writing --------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[ArticleStore]:
+        """Lock, refresh from disk, let the caller change things, write once."""
+        if self._in_write:
+            yield self
+            return
+        with WriteLock(self.lock_path, on_wait=self.on_wait):
+            self.reload()
+            self._in_write = True
+            try:
+                yield self
+                self._db.storage.flush()
+            finally:
+                self._in_write = False
+
+    def add_many(self, articles: Iterable[Article]) -> list[Article]:
+        """Add the articles not already present (by id). Returns those added."""
+        with self.writing():
+            stamp = now_iso()
+            existing = self._articles()
+            added: dict[str, Article] = {}
+            for article in articles:
+                if article.id in existing or article.id in added:
+                    continue
+                added[article.id] = article if article.imported_at else article.with_import(
+                    article.source, stamp)
+            if added:
+                self._db.table(ARTICLES).insert_multiple(
+                    Document(a.to_record(), doc_id=a.id) for a in added.values()
+                )
+                self._bump_generation()
+            return list(added.values())
+
+    def set_state(self, article_id: str, state: ReadingState) -> None:
+        """Save one article's reading state at once (its own small file, atomically)."""
+        with WriteLock(self.lock_path.with_suffix(".state.lock"), timeout=10):
+            self._state_db = self._open(self.state_path)  # another reader may have saved
+            table = self._state_db.table(STATE)
+            if state == ReadingState():
+                table.remove(doc_ids=[article_id]) if table.contains(doc_id=article_id) else None
+            else:
+                table.upsert(Document(state.to_record(), doc_id=article_id))
+            self._state_db.storage.flush()
+
+    def reload(self) -> None:
+        """Drop what is in memory and read the files again."""
+        self._db = self._open(self.path)
+        self._state_db = self._open(self.state_path)
+        self._check_schema()
+
+    def _bump_generation(self) -> None:
+        meta = self.meta
+        meta.setdefault("schema", SCHEMA_VERSION)
+        meta.setdefault("store_id", uuid.uuid4().hex)
+        meta.setdefault("created", now_iso())
+        meta["generation"] = int(meta.get("generation", 0)) + 1
+        self._db.table(META).upsert(Document(meta, doc_id="store"))
+
+    # -- internals ------------------------------------------------------------
+
+    def _open(self, path: Path) -> TinyDB:
+        db = _KeyedDB(str(path), storage=AtomicJSONStorage)
+        db.storage.read()  # read (and check) now, not at the first query
+        return db
+
+    def _articles(self) -> dict[str, dict[str, Any]]:
+        return self._db.storage.read().get(ARTICLES, {})
+
+    def _check_schema(self) -> None:
+        tables = self._db.storage.read()
+        if tables and ARTICLES not in tables and META not in tables:
+            raise CorruptStoreError(
+                f"{self.path}: a TinyDB file, but not a newstui store (no 'articles' table); "
+                "left untouched"
+            )
+        schema = self.meta.get("schema", SCHEMA_VERSION)
+        if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+            raise CorruptStoreError(
+                f"{self.path}: store schema version {schema} is newer than this newstui "
+                f"understands ({SCHEMA_VERSION}); upgrade newstui. Left untouched"
+            )
+
+
+def _article(record: dict[str, Any]) -> Article:
+    try:
+        return Article.from_record(record, trust_id=True)
+    except RecordError as exc:
+        raise CorruptStoreError(f"a stored record is damaged: {exc}") from None
+
+
+def newest_first(articles: Iterable[Article]) -> list[Article]:
+    """Newest first, undated last, ties by headline (two stable sorts, no key tricks)."""
+    ordered = sorted(articles, key=lambda a: a.headline.lower())
+    ordered.sort(key=lambda a: a.date or "", reverse=True)
+    return ordered
