@@ -33,6 +33,7 @@ from newstui.files import FileWriteError, ReadOnlyError, atomic_write
 
 SCHEMA_VERSION = 1
 ARTICLES, META, STATE = "articles", "meta", "state"
+SETTINGS, HISTORY = "settings", "history"
 
 
 class StoreError(Exception):
@@ -196,10 +197,29 @@ class ArticleStore:
         self.lock_path = self.path.with_name(self.path.stem + ".lock")
         self.index_path = self.path.with_name(self.path.stem + ".index")
         self.on_wait = on_wait
-        self._db = self._open(self.path)
-        self._state_db = self._open(self.state_path)
+        # Opened lazily: the reader starts drawing before a large store is read (it
+        # loads in a worker), and `newstui --help` never reads it at all.
+        self._loaded_db: TinyDB | None = None
+        self._loaded_state: TinyDB | None = None
         self._in_write = False
-        self._check_schema()
+
+    @property
+    def _db(self) -> TinyDB:
+        if self._loaded_db is None:
+            self._loaded_db = self._open(self.path)
+            self._check_schema()
+        return self._loaded_db
+
+    @property
+    def _state_db(self) -> TinyDB:
+        if self._loaded_state is None:
+            self._loaded_state = self._open(self.state_path)
+        return self._loaded_state
+
+    def load(self) -> None:
+        """Read the store now (it is otherwise read at first use)."""
+        self._articles()
+        self._state_db.storage.read()
 
     # -- reading --------------------------------------------------------------
 
@@ -303,20 +323,54 @@ class ArticleStore:
 
     def set_state(self, article_id: str, state: ReadingState) -> None:
         """Save one article's reading state at once (its own small file, atomically)."""
-        with WriteLock(self.lock_path.with_suffix(".state.lock"), timeout=10):
-            self._state_db = self._open(self.state_path)  # another reader may have saved
-            table = self._state_db.table(STATE)
+
+        def change(db: TinyDB) -> None:
+            table = db.table(STATE)
             if state == ReadingState():
-                table.remove(doc_ids=[article_id]) if table.contains(doc_id=article_id) else None
+                if table.contains(doc_id=article_id):
+                    table.remove(doc_ids=[article_id])
             else:
                 table.upsert(Document(state.to_record(), doc_id=article_id))
-            self._state_db.storage.flush()
+
+        self._change_state_file(change)
+
+    def setting(self, name: str, default: Any = None) -> Any:
+        """A remembered preference (e.g. the theme)."""
+        record = self._state_db.table(SETTINGS).get(doc_id=name)
+        return default if record is None else record.get("value", default)
+
+    def set_setting(self, name: str, value: Any) -> None:
+        self._change_state_file(
+            lambda db: db.table(SETTINGS).upsert(Document({"value": value}, doc_id=name)))
+
+    def search_history(self) -> list[str]:
+        """Earlier queries, oldest first."""
+        record = self._state_db.table(HISTORY).get(doc_id="queries") or {}
+        items = record.get("items", [])
+        return [q for q in items if isinstance(q, str)]
+
+    def remember_search(self, query: str, keep: int = 100) -> None:
+        def change(db: TinyDB) -> None:
+            table = db.table(HISTORY)
+            record = table.get(doc_id="queries") or {}
+            items = [q for q in record.get("items", []) if isinstance(q, str) and q != query]
+            items.append(query)
+            table.upsert(Document({"items": items[-keep:]}, doc_id="queries"))
+
+        self._change_state_file(change)
+
+    def _change_state_file(self, change: Callable[[TinyDB], None]) -> None:
+        # Re-read under the lock first: another reader (a second terminal) may have
+        # saved since, and its changes must not be overwritten with our older copy.
+        with WriteLock(self.state_path.with_suffix(".lock"), timeout=10):
+            self._loaded_state = self._open(self.state_path)
+            change(self._loaded_state)
+            self._loaded_state.storage.flush()
 
     def reload(self) -> None:
         """Drop what is in memory and read the files again."""
-        self._db = self._open(self.path)
-        self._state_db = self._open(self.state_path)
-        self._check_schema()
+        self._loaded_db = self._loaded_state = None
+        self._db  # noqa: B018 - read and check now, under the caller's lock
 
     def _bump_generation(self) -> None:
         meta = self.meta

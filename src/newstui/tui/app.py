@@ -1,0 +1,140 @@
+"""NewsApp: the reader. Holds the archive and the reader's state; screens present them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from newstui.archive import Archive
+from newstui.article import Article, ReadingState
+from newstui.store import StoreError
+from newstui.tui.commands import ArticleCommands
+from newstui.tui.messages import ArchiveLoaded, LoadFailed, StateChanged
+from newstui.tui.screens.help_screen import HelpScreen
+from newstui.tui.screens.list_screen import ListScreen
+from newstui.tui.state_saver import StateSaver
+
+DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
+
+
+class NewsApp(App[int]):
+    """A terminal news browser over one archive."""
+
+    TITLE = "newstui"
+    CSS_PATH = "app.tcss"
+    COMMANDS: ClassVar = App.COMMANDS | {ArticleCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit"),
+    ]
+
+    def __init__(self, archive: Archive, theme: str | None = None) -> None:
+        super().__init__()
+        self.archive = archive
+        self.articles: list[Article] = []
+        self.states: dict[str, ReadingState] = {}
+        self.loaded = False
+        self.saver = StateSaver(archive.store, self._report_save_error)
+        self._initial_theme = theme if theme in (DARK_THEME, LIGHT_THEME) else DARK_THEME
+
+    def get_default_screen(self) -> Screen[None]:
+        return ListScreen()
+
+    def on_mount(self) -> None:
+        self.theme = self._initial_theme
+        self.load_archive()
+
+    # -- loading --------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load")
+    def load_archive(self) -> None:
+        """Read the store off the event loop; the list shows a loading indicator."""
+        try:
+            store = self.archive.store
+            store.load()
+            states = store.states()
+            articles = list(store.articles())
+        except StoreError as exc:
+            self.post_message(LoadFailed(str(exc)))
+            return
+        self.call_from_thread(self._loaded, articles, states)
+
+    def _loaded(self, articles: list[Article], states: dict[str, ReadingState]) -> None:
+        self.articles = articles
+        self.states = states
+        self.loaded = True
+        self.screen.post_message(ArchiveLoaded(articles))
+        for screen in self.screen_stack:
+            if screen is not self.screen:
+                screen.post_message(ArchiveLoaded(articles))
+
+    def on_load_failed(self, message: LoadFailed) -> None:
+        self.notify(message.reason, title="Cannot read the archive", severity="error",
+                    timeout=30, markup=False)
+        for screen in self.screen_stack:
+            screen.post_message(LoadFailed(message.reason))
+
+    # -- reading state --------------------------------------------------------
+
+    def state_of(self, article: Article) -> ReadingState:
+        return self.states.get(article.id, ReadingState())
+
+    def update_state(self, article: Article, **changes: object) -> ReadingState:
+        """Change an article's reading state: shown at once, saved at once (in order,
+        off the event loop)."""
+        old = self.state_of(article)
+        new = replace(old, **changes)  # type: ignore[arg-type]
+        if new == old:
+            return new
+        self.states[article.id] = new
+        self.saver.save(article.id, new)
+        if (new.read, new.starred) != (old.read, old.starred):
+            for screen in self.screen_stack:
+                screen.post_message(StateChanged(article.id))
+        return new
+
+    def toggle_star(self, article: Article) -> None:
+        starred = not self.state_of(article).starred
+        self.update_state(article, starred=starred)
+        self.notify("Starred" if starred else "Unstarred", timeout=1.5)
+
+    def _report_save_error(self, reason: str) -> None:
+        # Called on the saver's thread.
+        self.call_from_thread(self.notify, reason, title="Reading state not saved",
+                              severity="error", timeout=10, markup=False)
+
+    # -- app actions ----------------------------------------------------------
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
+
+    def watch_theme(self, theme: str) -> None:
+        if theme in (DARK_THEME, LIGHT_THEME) and self.is_mounted(self) and self.loaded:
+            store = self.archive.store
+            self.saver.call(lambda: store.set_setting("theme", theme))
+
+    def is_mounted(self, _node: object) -> bool:
+        return self._running
+
+    def on_unmount(self) -> None:
+        self.saver.close()
+
+
+def run_app(archive: Archive) -> int:
+    """Run the reader until the user quits; returns the exit status."""
+    try:
+        theme = archive.store.setting("theme")
+    except StoreError:
+        theme = None  # the list screen reports the problem
+    app = NewsApp(archive, theme=theme)
+    result = app.run()
+    return result if isinstance(result, int) else 0

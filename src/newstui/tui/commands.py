@@ -1,0 +1,62 @@
+"""Command palette (Ctrl+P): the main actions, and any article by its headline."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from newstui.article import Article
+    from newstui.tui.app import NewsApp
+
+MAX_ARTICLE_HITS = 20
+
+
+class ArticleCommands(Provider):
+    """Search, star, switch theme, and "Open: <headline>"."""
+
+    @property
+    def news_app(self) -> NewsApp:
+        return self.app  # type: ignore[return-value]
+
+    def _actions(self) -> list[tuple[str, str, object]]:
+        app = self.news_app
+        return [
+            ("Search articles", "Open the search screen", partial(app.run_action, "screen.search")),
+            ("Star or unstar the current article", "Toggle the star",
+             partial(app.run_action, "screen.star")),
+            ("Switch theme (dark / light)", "Remembered for next time", app.action_toggle_theme),
+            ("Help: keys and query syntax", "Every binding", app.action_help),
+        ]
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._actions():
+            yield DiscoveryHit(name, callback, help=help_text)  # type: ignore[arg-type]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._actions():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)  # type: ignore[arg-type]
+        # Open by headline: a plain substring test keeps this fast at 100,000 articles;
+        # the fuzzy matcher only ranks the few that pass it.
+        needle = query.casefold().strip()
+        if len(needle) < 2:
+            return
+        found = 0
+        for article in self.news_app.articles:
+            if needle in article.headline.casefold():
+                title = f"Open: {article.headline}"
+                yield Hit(matcher.match(title) or 0.5, title, partial(self._open, article),
+                          help=article.date or "")
+                found += 1
+                if found >= MAX_ARTICLE_HITS:
+                    break
+
+    def _open(self, article: Article) -> None:
+        from newstui.tui.screens.article_screen import ArticleScreen
+
+        self.news_app.push_screen(ArticleScreen([article], 0))

@@ -1,0 +1,91 @@
+"""One article, for reading. Walks the list (or the search results) it was opened from."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from newstui.article import Article
+from newstui.tui.messages import StateChanged
+from newstui.tui.widgets.article_view import ArticleView
+
+if TYPE_CHECKING:
+    from newstui.tui.app import NewsApp
+
+
+class ArticleScreen(Screen[int]):
+    """Dismissed with the index of the article last shown, so the list can follow."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,backspace", "back", "Back", id="article.back"),
+        Binding("n", "step(1)", "Next", id="article.next"),
+        Binding("p", "step(-1)", "Previous", id="article.previous"),
+        Binding("s", "star", "Star", id="article.star"),
+    ]
+
+    app: NewsApp  # type: ignore[assignment]
+
+    def __init__(self, sequence: list[Article], index: int,
+                 phrases: list[tuple[str, ...]] | None = None) -> None:
+        super().__init__()
+        self.sequence = sequence
+        self.index = index
+        self.phrases = phrases
+
+    @property
+    def article(self) -> Article:
+        return self.sequence[self.index]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="title-bar", markup=False)
+        yield ArticleView(self.article, self.phrases, id="article")
+        yield Footer()
+
+    @property
+    def view(self) -> ArticleView:
+        return self.query_one("#article", ArticleView)
+
+    def on_mount(self) -> None:
+        self.view.focus()
+        self._opened()
+
+    def _opened(self) -> None:
+        """Mark the article read and return to where the reader left off."""
+        article = self.article
+        position = self.app.state_of(article).position
+        self.app.update_state(article, read=True)
+        self.update_title()
+        self.call_after_refresh(self.view.go_to_line, position)
+
+    def _leaving(self) -> None:
+        self.app.update_state(self.article, position=self.view.scroll_offset.y)
+
+    def update_title(self) -> None:
+        star = "  ★ starred" if self.app.state_of(self.article).starred else ""
+        self.query_one("#title-bar", Static).update(
+            f"newstui — article {self.index + 1:,} of {len(self.sequence):,}{star}")
+
+    def on_state_changed(self, message: StateChanged) -> None:
+        if message.article_id == self.article.id:
+            self.update_title()
+
+    def action_back(self) -> None:
+        self._leaving()
+        self.dismiss(self.index)
+
+    def action_step(self, delta: int) -> None:
+        target = self.index + delta
+        if not 0 <= target < len(self.sequence):
+            self.notify("No more articles that way", timeout=1.5)
+            return
+        self._leaving()
+        self.index = target
+        self.view.show(self.article, self.phrases)
+        self._opened()
+
+    def action_star(self) -> None:
+        self.app.toggle_star(self.article)

@@ -1,0 +1,142 @@
+"""The home screen: every article, newest first, with marks for unread and starred."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, LoadingIndicator, Static
+
+from newstui.listing import FILTERS, ORDERS, arrange, next_in
+from newstui.tui.messages import ArchiveLoaded, LoadFailed, StateChanged
+from newstui.tui.widgets.article_list import ArticleList
+from newstui.tui.widgets.cursor_list import CursorList
+
+if TYPE_CHECKING:
+    from newstui.tui.app import NewsApp
+
+
+class ListScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", id="list.search"),
+        Binding("s", "star", "Star", id="list.star"),
+        Binding("u", "toggle_read", "Read/unread", id="list.toggle_read"),
+        Binding("f", "cycle_filter", "Filter", id="list.filter"),
+        Binding("o", "cycle_order", "Order", id="list.order"),
+        Binding("q", "app.quit", "Quit", id="list.quit"),
+    ]
+
+    app: NewsApp  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter_name = "all"
+        self.order = "newest"
+
+    def compose(self) -> ComposeResult:
+        yield Static("newstui", id="title-bar", markup=False)
+        yield ArticleList(id="articles")
+        yield LoadingIndicator(id="loading")
+        yield Static("", id="empty", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#articles").display = False
+        self.query_one("#empty").display = False
+        if self.app.loaded:
+            self.rearrange()
+
+    @property
+    def article_list(self) -> ArticleList:
+        return self.query_one("#articles", ArticleList)
+
+    def on_archive_loaded(self, message: ArchiveLoaded) -> None:
+        self.rearrange()
+
+    def on_load_failed(self, message: LoadFailed) -> None:
+        self.query_one("#loading").display = False
+        empty = self.query_one("#empty", Static)
+        empty.update(f"Cannot read the archive:\n{message.reason}")
+        empty.display = True
+
+    def rearrange(self, keep: str | None = None) -> None:
+        """Show the articles in the current filter and order; keep the cursor on the
+        article with id `keep` if it is still listed."""
+        rows = arrange(self.app.articles, self.app.states, self.filter_name, self.order)
+        cursor = 0
+        if keep is not None:
+            cursor = next((i for i, a in enumerate(rows) if a.id == keep), 0)
+        self.query_one("#loading").display = False
+        articles = self.article_list
+        articles.display = True
+        articles.show(rows, self.app.states, cursor)
+        articles.focus()
+        empty = self.query_one("#empty", Static)
+        empty.display = not rows
+        if not rows:
+            empty.update({"unread": "No unread articles. Press f to show all.",
+                          "starred": "No starred articles. Press s on one to star it."}
+                         .get(self.filter_name, "No articles yet. Import some with "
+                                                "`newstui import PATH`."))
+        self.update_title()
+
+    def update_title(self) -> None:
+        shown = self.article_list.count
+        total = len(self.app.articles)
+        count = f"{shown:,} of {total:,}" if shown != total else f"{total:,}"
+        self.query_one("#title-bar", Static).update(
+            f"newstui — {count} articles — {self.filter_name} — {self.order} first"
+            if self.order != "headline" else
+            f"newstui — {count} articles — {self.filter_name} — by headline")
+
+    @on(CursorList.Selected, "#articles")
+    def open_article(self, event: CursorList.Selected) -> None:
+        from newstui.tui.screens.article_screen import ArticleScreen
+
+        rows = self.article_list.articles
+
+        def back(index: int | None) -> None:
+            if index is not None:
+                self.article_list.cursor = index
+
+        self.app.push_screen(ArticleScreen(rows, event.index), back)
+
+    def on_state_changed(self, message: StateChanged) -> None:
+        # Only the visible lines are drawn again. A row that no longer fits the filter
+        # (read while showing unread) stays until the filter is applied again: rows
+        # vanishing under the cursor would be disorienting.
+        self.article_list.refresh()
+
+    def action_search(self) -> None:
+        from newstui.tui.screens.search_screen import SearchScreen
+
+        self.app.push_screen(SearchScreen())
+
+    def action_star(self) -> None:
+        article = self.article_list.current
+        if article is not None:
+            self.app.toggle_star(article)
+
+    def action_toggle_read(self) -> None:
+        article = self.article_list.current
+        if article is not None:
+            read = not self.app.state_of(article).read
+            self.app.update_state(article, read=read)
+
+    def action_cycle_filter(self) -> None:
+        self.filter_name = next_in(FILTERS, self.filter_name)
+        self._rearrange_keeping_cursor()
+        self.notify(f"Showing {self.filter_name} articles", timeout=1.5)
+
+    def action_cycle_order(self) -> None:
+        self.order = next_in(ORDERS, self.order)
+        self._rearrange_keeping_cursor()
+        self.notify(f"Order: {self.order}" + (" first" if self.order != "headline" else ""),
+                    timeout=1.5)
+
+    def _rearrange_keeping_cursor(self) -> None:
+        current = self.article_list.current
+        self.rearrange(keep=current.id if current else None)

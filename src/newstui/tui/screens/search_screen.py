@@ -1,0 +1,190 @@
+"""Search as you type: the query box, a count or an explanation, and the results."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+
+from newstui.highlight import query_phrases
+from newstui.query import QueryError
+from newstui.search import Results
+from newstui.store import StoreError
+from newstui.tui.messages import SearchDone, SearchFailed
+from newstui.tui.widgets.cursor_list import CursorList
+from newstui.tui.widgets.result_list import ResultList
+
+if TYPE_CHECKING:
+    from newstui.tui.app import NewsApp
+
+DEBOUNCE = 0.15  # seconds of quiet typing before a search starts
+LIMIT = 100
+
+
+class QueryInput(Input):
+    """The query box: ↑ recalls earlier queries, ↓ moves into the results."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "recall(-1)", "Earlier query", show=False, id="search.recall_older"),
+        Binding("down", "screen.focus_results", "Results", id="search.results"),
+    ]
+
+    def __init__(self, history: list[str]) -> None:
+        super().__init__(placeholder='words, "a phrase", -not, a OR b, headline:…, after:2016-07-01',
+                         id="query")
+        self.history = history
+        self._recall = len(history)
+
+    def action_recall(self, step: int) -> None:
+        if not self.history:
+            return
+        self._recall = max(0, min(len(self.history) - 1, self._recall + step))
+        self.value = self.history[self._recall]
+        self.cursor_position = len(self.value)
+
+
+class SearchScreen(Screen[None]):
+    AUTO_FOCUS = "#query"  # focused on arrival, so keys typed right after / are kept
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="search.back"),
+        Binding("slash", "focus_query", "Query", show=False, id="search.query"),
+    ]
+
+    app: NewsApp  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._timer: Timer | None = None
+        self.results: Results | None = None
+        self._shown = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static("newstui — search", id="title-bar", markup=False)
+        yield QueryInput(self._history())
+        yield Static("Type to search. ? lists the query syntax.", id="search-status", markup=False)
+        yield ResultList(id="results")
+        yield Footer()
+
+    def _history(self) -> list[str]:
+        try:
+            return self.app.archive.store.search_history()
+        except StoreError:
+            return []
+
+    @property
+    def status(self) -> Static:
+        return self.query_one("#search-status", Static)
+
+    @on(Input.Changed, "#query")
+    def query_changed(self, event: Input.Changed) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE, lambda: self.start_search(event.value))
+
+    @on(Input.Submitted, "#query")
+    def query_submitted(self, event: Input.Submitted) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self.start_search(event.value)
+        self.remember(event.value)
+        self.action_focus_results()
+
+    def start_search(self, text: str) -> None:
+        if not text.strip():
+            self.status.remove_class("error")
+            self.status.update("Type to search.")
+            self.query_one(ResultList).show([])
+            return
+        self.run_search(text)
+
+    @work(thread=True, exclusive=True, group="search")
+    def run_search(self, text: str) -> None:
+        """Search off the event loop; only the latest query's results are shown."""
+        try:
+            results = self.app.archive.search(text, LIMIT)
+        except QueryError as exc:
+            self.post_message(SearchFailed(text, str(exc)))
+            return
+        except StoreError as exc:
+            self.post_message(SearchFailed(text, f"cannot search: {exc}"))
+            return
+        self.post_message(SearchDone(text, results))
+
+    def on_search_done(self, message: SearchDone) -> None:
+        if message.text != self.query_one("#query", Input).value:
+            return  # the reader has typed on since
+        self.results = message.results
+        self._shown = message.text
+        total, shown = message.results.total, len(message.results.hits)
+        self.status.remove_class("error")
+        if total == 0:
+            self.status.update("No matches.")
+        else:
+            more = f" (best {shown} shown)" if shown < total else ""
+            self.status.update(f"{total:,} match{'es' if total != 1 else ''}{more}")
+        self.query_one(ResultList).show(message.results.hits)
+
+    def on_search_failed(self, message: SearchFailed) -> None:
+        if message.text != self.query_one("#query", Input).value:
+            return
+        self.status.add_class("error")
+        self.status.update(message.reason)
+
+    def remember(self, text: str) -> None:
+        text = text.strip()
+        if not text:
+            return
+        history = self.query_one(QueryInput).history
+        if text in history:
+            history.remove(text)
+        history.append(text)
+        store = self.app.archive.store
+        self.app.saver.call(lambda: store.remember_search(text))
+
+    def action_focus_results(self) -> None:
+        results = self.query_one(ResultList)
+        if results.count:
+            results.focus()
+
+    def action_focus_query(self) -> None:
+        self.query_one("#query", Input).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        query = self.query_one("#query", Input)
+        if not query.has_focus and event.is_printable and event.character and (
+            self.focused is None
+        ):
+            # Typed before the box had focus (right after "/", on a slow link): keep it.
+            query.insert_text_at_cursor(event.character)
+            query.focus()
+            event.stop()
+            return
+        # ↑ on the first result goes back up into the query box.
+        results = self.query_one(ResultList)
+        if event.key == "up" and results.has_focus and results.cursor == 0:
+            self.action_focus_query()
+            event.stop()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    @on(CursorList.Selected, "#results")
+    def open_result(self, event: CursorList.Selected) -> None:
+        from newstui.tui.screens.article_screen import ArticleScreen
+
+        if self.results is None:
+            return
+        self.remember(self._shown)
+        articles = [hit.article for hit in self.results.hits]
+        phrases = query_phrases(self.results.query)
+
+        def back(index: int | None) -> None:
+            if index is not None:
+                self.query_one(ResultList).cursor = index
+
+        self.app.push_screen(ArticleScreen(articles, event.index, phrases), back)

@@ -1,0 +1,72 @@
+"""The article list: one line per article — marks, date, dateline, headline."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from rich.style import Style
+from textual.strip import Strip
+
+from newstui.article import Article, ReadingState
+from newstui.render import short_date, truncate
+from newstui.tui.widgets.cursor_list import CursorList
+
+UNREAD_MARK, STAR_MARK = "●", "★"
+DATE_WIDTH, DATELINE_WIDTH = 10, 14
+
+
+class ArticleList(CursorList):
+    """Every article in the list's current order, drawn a screenful at a time."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        *CursorList.COMPONENT_CLASSES, "article-list--date", "article-list--dateline",
+        "article-list--mark", "article-list--unread",
+    }
+    DEFAULT_CSS = """
+    ArticleList {
+        & > .article-list--date { color: $text-muted; }
+        & > .article-list--dateline { color: $text-secondary; }
+        & > .article-list--mark { color: $text-accent; }
+        & > .article-list--unread { text-style: bold; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.articles: list[Article] = []
+        self.states: Mapping[str, ReadingState] = {}
+
+    def show(self, articles: list[Article], states: Mapping[str, ReadingState],
+             cursor: int | None = None) -> None:
+        self.articles = articles
+        self.states = states
+        self.set_count(len(articles), cursor)
+
+    @property
+    def current(self) -> Article | None:
+        if 0 <= self.cursor < len(self.articles):
+            return self.articles[self.cursor]
+        return None
+
+    def refresh_article(self, index: int) -> None:
+        self.refresh_lines(index, 1)
+
+    def render_item_line(self, index: int, line: int, width: int, selected: bool) -> Strip:
+        article = self.articles[index]
+        state = self.states.get(article.id, ReadingState())
+        marks = (UNREAD_MARK if not state.read else " ") + (STAR_MARK if state.starred else " ")
+        # At 80 columns the headline keeps 49 cells; a wider terminal gives it the rest.
+        fixed = 2 + 1 + DATE_WIDTH + 2 + DATELINE_WIDTH + 2
+        style = self.get_component_rich_style
+        headline_style: Style | None = style("article-list--unread") if not state.read else None
+        dateline = truncate(article.dateline or "", DATELINE_WIDTH)
+        return self.segments([
+            (marks, style("article-list--mark")),
+            (" ", None),
+            (f"{short_date(article.date):<{DATE_WIDTH}}", style("article-list--date")),
+            ("  ", None),
+            (f"{dateline:<{DATELINE_WIDTH}}", style("article-list--dateline")),
+            ("  ", None),
+            (truncate(article.headline, max(1, width - fixed)), headline_style),
+        ], selected)

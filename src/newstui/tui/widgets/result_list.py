@@ -1,0 +1,68 @@
+"""Search results, three lines each: headline; date and dateline; the snippet with the
+matched terms highlighted."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.style import Style
+from textual.strip import Strip
+
+from newstui.render import short_date, truncate
+from newstui.search import Hit
+from newstui.tui.widgets.article_view import printable
+from newstui.tui.widgets.cursor_list import CursorList
+
+
+class ResultList(CursorList):
+    LINES_PER_ITEM: ClassVar[int] = 3
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        *CursorList.COMPONENT_CLASSES, "result-list--headline", "result-list--meta",
+        "result-list--match",
+    }
+    DEFAULT_CSS = """
+    ResultList {
+        & > .result-list--headline { text-style: bold; }
+        & > .result-list--meta { color: $text-muted; }
+        & > .result-list--match { color: $text-warning; text-style: bold underline; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.hits: list[Hit] = []
+
+    def show(self, hits: list[Hit]) -> None:
+        self.hits = hits
+        self.set_count(len(hits), 0)
+        self.scroll_to(y=0, animate=False, immediate=True)
+
+    def render_item_line(self, index: int, line: int, width: int, selected: bool) -> Strip:
+        hit = self.hits[index]
+        article = hit.article
+        style = self.get_component_rich_style
+        room = max(1, width - 2)
+        if line == 0:
+            return self.segments([(" ", None), (truncate(printable(article.headline), room),
+                                                style("result-list--headline"))], selected)
+        if line == 1:
+            meta = " · ".join(p for p in (short_date(article.date), article.dateline) if p)
+            return self.segments([("   ", None), (truncate(printable(meta), room - 2),
+                                                  style("result-list--meta"))], selected)
+        return self.segments([("   ", None), *self._snippet(hit, room - 2, style("result-list--match"))],
+                             selected)
+
+    def _snippet(self, hit: Hit, room: int, match: Style) -> list[tuple[str, Style | None]]:
+        text = printable(hit.snippet.text)
+        parts: list[tuple[str, Style | None]] = []
+        used, last = 0, 0
+        for start, end in [*hit.snippet.highlights, (len(text), len(text))]:
+            for piece, piece_style in ((text[last:start], None), (text[start:end], match)):
+                if not piece or used >= room:
+                    continue
+                cut = truncate(piece, room - used)
+                parts.append((cut, piece_style))
+                used += len(cut)
+            last = end
+        return parts
