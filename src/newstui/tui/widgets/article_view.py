@@ -47,6 +47,7 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView {
         height: 1fr;
         scrollbar-size-vertical: 1;
+        overflow-x: hidden;  /* lines are cut or wrapped to fit: never scroll sideways */
         & > .article-view--headline { text-style: bold; color: $text-primary; }
         & > .article-view--meta { color: $text-muted; }
         & > .article-view--caption { text-style: italic; color: $text-secondary; }
@@ -100,7 +101,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._wrapped_width = width
         self._lines = self._layout(width)
         self._strips.clear()
-        self.virtual_size = Size(width + MARGIN * 2, len(self._lines))
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._lines))
         self.refresh()
 
     def _layout(self, width: int) -> list[Text]:

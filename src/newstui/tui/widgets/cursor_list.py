@@ -98,6 +98,7 @@ class CursorList(ScrollView, can_focus=True):
     CursorList {
         height: 1fr;
         scrollbar-size-vertical: 1;
+        overflow-x: hidden;  /* lines are cut or wrapped to fit: never scroll sideways */
         & > .cursor-list--cursor {
             background: $block-cursor-background;
             color: $block-cursor-foreground;
