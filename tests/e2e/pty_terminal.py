@@ -1,0 +1,112 @@
+"""Run a program in a real pseudo-terminal and read its screen through a terminal
+emulator (pyte), as a person at an 80×24 terminal would see it."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import subprocess
+import termios
+import time
+from collections.abc import Sequence
+
+import pyte
+
+
+class PtyTerminal:
+    """A program on the far side of a pty, with pyte as the screen."""
+
+    def __init__(self, argv: Sequence[str], env: dict[str, str], cols: int = 80,
+                 rows: int = 24) -> None:
+        self.cols, self.rows = cols, rows
+        self.screen = pyte.Screen(cols, rows)
+        self.stream = pyte.ByteStream(self.screen)
+        self.raw = bytearray()  # every byte the program wrote
+        master, slave = pty.openpty()
+        self._set_size(slave, cols, rows)
+        self.process = subprocess.Popen(
+            list(argv), stdin=slave, stdout=slave, stderr=slave, env=env,
+            start_new_session=True, close_fds=True,
+        )
+        os.close(slave)
+        self.master = master
+
+    @staticmethod
+    def _set_size(fd: int, cols: int, rows: int) -> None:
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+    def resize(self, cols: int, rows: int) -> None:
+        self.cols, self.rows = cols, rows
+        self._set_size(self.master, cols, rows)
+        self.screen.resize(rows, cols)
+        self.process.send_signal(signal.SIGWINCH)
+
+    def read(self, timeout: float = 0.1) -> None:
+        """Take whatever the program has written within `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            ready, _, _ = select.select([self.master], [], [], left)
+            if not ready:
+                return
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:  # the program exited and the pty closed
+                return
+            if not data:
+                return
+            self.raw.extend(data)
+            self.stream.feed(data)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def wait_for(self, needle: str, timeout: float = 20.0) -> str:
+        """Read until `needle` is on screen; fail with the screen if it never is."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.read(0.05)
+            if needle in self.text:
+                return self.text
+        raise AssertionError(f"{needle!r} never appeared on screen:\n{self.text}")
+
+    def press(self, *keys: str | bytes, pause: float = 0.05) -> None:
+        """Type keys one at a time, as a person would."""
+        for key in keys:
+            os.write(self.master, key.encode() if isinstance(key, str) else key)
+            self.read(pause)
+
+    def type(self, text: str, pause: float = 0.05) -> None:
+        self.press(*text, pause=pause)
+
+    def wait_exit(self, timeout: float = 15.0) -> int:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.read(0.05)
+            code = self.process.poll()
+            if code is not None:
+                self.read(0.1)
+                return code
+        raise AssertionError(f"the program did not exit:\n{self.text}")
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(5)
+        os.close(self.master)
+
+
+KEYS = {
+    "enter": b"\r",
+    "escape": b"\x1b",
+    "down": b"\x1b[B",
+    "up": b"\x1b[A",
+    "backspace": b"\x7f",
+}

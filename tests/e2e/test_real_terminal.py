@@ -1,0 +1,87 @@
+"""End to end: the installed `newstui` command in a real pseudo-terminal at 80×24,
+its output rendered by a terminal emulator (pyte), keys pressed as a reader would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pty_terminal import KEYS, PtyTerminal
+
+REPO = Path(__file__).resolve().parents[2]
+SEED = (REPO / ".." / "shared" / "corpus" / "seed" / "nato-seeks-russian-aid-for-afghans.txt").resolve()
+HOSTILE = (
+    "Hostile [bold]Markup[/bold] Story\n\n"
+    "[@click=app.quit]Click me[/] then \x1b[31mred\x1b[0m \x1b]52;c;aGVsbG8=\x07 "
+    "\x1b]0;pwned\x07 \x1b]8;;http://evil.example\x07link\x1b]8;;\x07 done.\n"
+)
+
+
+def newstui_command() -> str:
+    script = Path(sys.executable).parent / "newstui"
+    if not script.exists():
+        pytest.skip(f"the installed newstui command is not at {script}")
+    return str(script)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    if not SEED.is_file():
+        pytest.skip(f"corpus not found at {SEED}: the seed article is needed")
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    (incoming / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    db = tmp_path / "store.json"
+    done = subprocess.run([newstui_command(), "--db", str(db), "import", str(SEED), str(incoming)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return db
+
+
+def terminal_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSTUI", "TEXTUAL"))}
+    env.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8", HOME=str(tmp_path),
+               COLUMNS="80", LINES="24")
+    return env
+
+
+def test_read_search_and_quit_in_a_real_terminal(store: Path, tmp_path: Path) -> None:
+    term = PtyTerminal([newstui_command(), "--db", str(store)], terminal_env(tmp_path))
+    try:
+        screen = term.wait_for("Nato Seeks Russian Aid for Afghans")
+        assert "Hostile [bold]Markup[/bold] Story" in screen  # markup shown literally
+
+        term.press("/")
+        term.wait_for("Type to search")
+        term.type("cotton")
+        screen = term.wait_for("1 match")
+        assert "Nato Seeks Russian Aid for Afghans" in screen
+
+        term.press(KEYS["enter"])  # into the results
+        term.press(KEYS["enter"])  # open the first
+        screen = term.wait_for("BRUSSELS · Updated 27 July 2016")
+        assert "Nato Seeks Russian Aid for Afghans" in screen
+        assert "Photo: AP — A Russian-made car driving with sacks of cotton" in screen
+
+        term.press("q")  # back to the results
+        term.wait_for("1 match")
+        term.press(KEYS["escape"])  # back to the list
+        term.wait_for("2 articles")
+
+        term.press("G", KEYS["enter"])  # the hostile article (undated: last)
+        screen = term.wait_for("Click me")
+        assert "[@click=app.quit]Click me[/]" in screen
+        term.press("q")
+        term.wait_for("2 articles")
+        term.press("q")
+        assert term.wait_exit() == 0
+    finally:
+        term.close()
+    # Nothing from the article reached the terminal as a control sequence.
+    assert b"pwned" not in term.raw
+    assert b"aGVsbG8" not in term.raw
+    assert b"evil.example" not in term.raw
