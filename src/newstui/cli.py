@@ -8,6 +8,7 @@ exit with a status: 1 for a failed operation, 2 for a command or query not under
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import time
@@ -19,7 +20,7 @@ import orjson
 
 from newstui import __version__
 from newstui.archive import DEFAULT_LIMIT, Archive, bundled_samples
-from newstui.files import FileWriteError, atomic_write
+from newstui.files import atomic_write
 from newstui.query import QueryError
 from newstui.render import format_article, format_list_row
 from newstui.store import StoreError, UnknownArticleError
@@ -64,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", parents=common, help="import files and folders of articles")
     p.add_argument("paths", nargs="+", metavar="PATH",
-                   help="raw scraped pages, plain-text stories, .json/.jsonl exports; folders recursively")
+                   help="raw scraped pages, plain-text stories, .json/.jsonl exports; "
+                        "folders recursively")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or warnings")
 
     p = sub.add_parser("list", parents=common, help="list articles, newest first")
@@ -109,9 +111,39 @@ def _positive(text: str) -> int:
     return value
 
 
+#: Marks a query word argparse would take for an option (`-russia`); removed after parsing.
+_WORD_MARK = "\x00"
+#: Options that take a value, in the main parser or `search`.
+_VALUE_OPTIONS = ("--db", "--limit")
+
+
+def _protect_exclusions(argv: Sequence[str]) -> list[str]:
+    """`newstui search nato -russia`: after `search`, a `-word` is an excluded query term,
+    not an unknown option (argparse would reject it)."""
+    out: list[str] = []
+    in_search = takes_value = False
+    for position, token in enumerate(argv):
+        if takes_value:
+            takes_value = False
+        elif token == "--":
+            out.extend(argv[position:])
+            break
+        elif token in _VALUE_OPTIONS:
+            takes_value = True
+        elif not in_search and token == "search":
+            in_search = True
+        elif (in_search and len(token) > 1 and token.startswith("-")
+              and not token.startswith("--") and token != "-h"):
+            token = _WORD_MARK + token
+        out.append(token)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_protect_exclusions(sys.argv[1:] if argv is None else argv))
+    if getattr(args, "query", None):
+        args.query = [word.removeprefix(_WORD_MARK) for word in args.query]
     try:
         return run(args)
     except KeyboardInterrupt:
@@ -125,7 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         _error(f"{exc}")
         return EXIT_USAGE
-    except (StoreError, FileWriteError) as exc:
+    except (StoreError, OSError) as exc:
+        # OSError covers FileWriteError and anything the file system says that the
+        # core does not wrap (a missing folder, a full disk): one line, no traceback.
         if args.debug:
             raise
         _error(str(exc))
@@ -161,11 +195,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _store_location(option: str | None) -> tuple[Path, bool]:
     """(path, chosen): chosen is False for the default location, which is seeded."""
-    if option:
-        return Path(option).expanduser(), True
-    env = os.environ.get("NEWSTUI_DB")
-    if env:
-        return Path(env).expanduser(), True
+    chosen = option or os.environ.get("NEWSTUI_DB")
+    if chosen:
+        path = Path(chosen).expanduser()
+        # A mistyped folder is reported, not created (nor left to fail mid-write).
+        if not path.parent.is_dir():
+            raise StoreError(f"{path}: no such folder {path.parent} for the store")
+        return path, True
     path = default_store_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     return path, False
@@ -184,12 +220,14 @@ def _say_waiting(lock: Path) -> None:
 def run_reader(archive: Archive) -> int:
     """Open the TUI (the only path that imports Textual)."""
     try:
-        from newstui.tui.app import run_app
+        # Imported by name: the TUI package may be absent from this build, and
+        # type-checking the core must not depend on it.
+        run_app = importlib.import_module("newstui.tui.app").run_app
     except ImportError:
         _error("the reader (TUI) is not part of this version yet; "
                "use `newstui list`, `newstui show ID` and `newstui search QUERY`")
         return EXIT_FAILED
-    return run_app(archive)
+    return int(run_app(archive))
 
 
 # -- subcommands ---------------------------------------------------------------
@@ -297,7 +335,8 @@ class ProgressBar:
         self._last = now
         width = 30
         filled = width * done // max(total, 1)
-        self.stream.write(f"\rreading  [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} files")
+        bar = "#" * filled + "." * (width - filled)
+        self.stream.write(f"\rreading  [{bar}] {done:,}/{total:,} files")
         self.stream.flush()
 
     def finish(self) -> None:

@@ -76,9 +76,11 @@ def _parse(text: str) -> tuple[datetime, set[str]]:
         raise DateError(f"cannot read {text.strip()[:64]!r} as a date")
     if _ISO_DATE.match(stripped):
         try:
-            return datetime.fromisoformat(stripped), {"year", "month", "day"}
+            parsed = datetime.fromisoformat(stripped)
         except ValueError:
             raise DateError(f"{stripped!r} is not a valid date") from None
+        _check_year(parsed.year, text)
+        return parsed, {"year", "month", "day"}
     dayfirst = bool(_DOTTED.match(stripped)) and not _SLASHED.match(stripped)
     try:
         a = dateparser.parse(stripped, default=_DEFAULT_A, dayfirst=dayfirst)

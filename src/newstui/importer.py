@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import codecs
 import os
-from collections.abc import Callable, Iterable, Iterator
+import stat
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,7 @@ def find_files(paths: Iterable[str | os.PathLike[str]], result: ReadResult) -> l
                         result.skipped.append(str(Path(root, name)))
                         continue
                     found.append(Path(root, name))
-        elif path.exists():
+        elif path.exists() or path.is_symlink():
             found.append(path)
         else:
             result.failures.append(Problem(str(path), "no such file or directory"))
@@ -113,14 +114,23 @@ class ImportFileError(Exception):
 def read_file(path: Path) -> tuple[list[Article], list[str]]:
     """Read one file: (articles, warnings). Raises ImportFileError when it yields none."""
     try:
-        size = path.stat().st_size
-        if size > _MAX_FILE_BYTES:
-            raise ImportFileError(f"file too large ({size // 2**20} MiB) to be an article")
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise ImportFileError("is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            # A FIFO, socket or device: reading it could block forever or never end.
+            raise ImportFileError("not a regular file (a pipe, socket or device)")
+        if info.st_size > _MAX_FILE_BYTES:
+            raise ImportFileError(f"file too large ({info.st_size // 2**20} MiB) to be an article")
         data = path.read_bytes()
     except PermissionError:
         raise ImportFileError("permission denied") from None
     except IsADirectoryError:
         raise ImportFileError("is a directory") from None
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise ImportFileError("broken symbolic link (its target does not exist)") from None
+        raise ImportFileError("no such file or directory") from None
     except OSError as exc:
         raise ImportFileError(f"cannot read: {exc.strerror or exc}") from None
     if path.suffix.lower() in JSON_SUFFIXES:
@@ -153,7 +163,7 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="latin1_fallback")
+        return data.decode("cp1252", errors="newstui_cp1252_undefined")
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -164,14 +174,16 @@ def _looks_binary(data: bytes) -> bool:
     return controls * 20 > len(sample)  # more than 5% control bytes
 
 
-def _latin1_fallback(error: UnicodeError) -> tuple[str, int]:
-    # The five bytes cp1252 leaves undefined decode as Latin-1 (C1 controls, which
-    # clean_text then removes) instead of failing the whole file.
+def _cp1252_undefined(error: UnicodeError) -> tuple[str, int]:
+    # The five bytes cp1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) become
+    # U+FFFD instead of failing the whole file. Not their Latin-1 C1 controls: 0x90
+    # (DCS) and 0x9D (OSC) open terminal strings, and clean_text removes such a string
+    # up to its terminator, so one stray byte would swallow the rest of the article.
     assert isinstance(error, UnicodeDecodeError)
-    return error.object[error.start:error.end].decode("latin-1"), error.end
+    return "\ufffd" * (error.end - error.start), error.end
 
 
-codecs.register_error("latin1_fallback", _latin1_fallback)
+codecs.register_error("newstui_cp1252_undefined", _cp1252_undefined)
 
 
 def read_json(data: bytes, name: str, lines: bool) -> tuple[list[Article], list[str]]:
@@ -195,20 +207,19 @@ def read_json(data: bytes, name: str, lines: bool) -> tuple[list[Article], list[
         try:
             document = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
-            line = data.count(b"\n", 0, exc.pos) + 1 if exc.pos is not None else None
+            where = data.count(b"\n", 0, exc.pos) + 1 if exc.pos is not None else None
             raise ImportFileError(
                 f"malformed JSON: {_json_reason(exc)}",
-                [Problem(name, f"malformed JSON: {_json_reason(exc)}", line)],
+                [Problem(name, f"malformed JSON: {_json_reason(exc)}", where)],
             ) from None
         records = [(None, r) for r in _records_in(document)]
     articles = []
-    for position, (line, record) in enumerate(records, start=1):
+    for position, (line_no, record) in enumerate(records, start=1):
         try:
             articles.append(article_from_json(record))
         except RecordError as exc:
-            where = line if line is not None else None
-            reason = str(exc) if line is not None else f"record {position}: {exc}"
-            problems.append(Problem(name, reason, where))
+            reason = str(exc) if line_no is not None else f"record {position}: {exc}"
+            problems.append(Problem(name, reason, line_no))
     if not articles:
         raise ImportFileError(problems[0].reason if problems else "no records", problems)
     if problems:
@@ -265,6 +276,10 @@ def article_from_json(record: Any) -> Article:
         if isinstance(record.get(key), str):
             record[key] = clean_line(record[key], markup) or None
     body = record.get("body")
+    if isinstance(body, str):
+        # A body given as one string is cleaned like a list of paragraphs: it must not
+        # reach the store with escapes or controls in it.
+        body = record["body"] = body.split("\n\n")
     if isinstance(body, list) and all(isinstance(p, str) for p in body):
         record["body"] = [p for p in (clean_line(p, markup) for p in body) if p]
     article = Article.from_record(record)

@@ -98,12 +98,21 @@ def parse_query(text: str) -> Query:
         position = match.end()
         if match.group("space"):
             continue
-        if match.group("stray") or (match.group("phrase") is not None and not match.group("closed")):
+        unclosed = match.group("phrase") is not None and not match.group("closed")
+        if match.group("stray") or unclosed:
             raise QueryError('a phrase is missing its closing quote (")')
         word = match.group("word")
         phrase = match.group("phrase")
         field = match.group("field")
         negated = bool(match.group("neg"))
+        if field is None and word is not None and word.endswith(":"):
+            # `headline:` or `after:` with nothing after it: the regex reads it as a
+            # plain word, which would silently search for the field's name.
+            name = word.lstrip("-")[:-1].lower()
+            if name in DATE_FILTERS:
+                raise QueryError(f"{name}: needs a date, e.g. {name}:2016-07-01")
+            if name in TEXT_FIELDS:
+                raise QueryError(f"{name}: needs a word or a phrase after it")
         value = phrase if phrase is not None else word
         if field is None and not negated and word == "OR":
             if not required or pending_or:
@@ -119,7 +128,8 @@ def parse_query(text: str) -> Query:
                 if field in ("after", "on"):
                     first = max(first, span.first) if first else span.first
                 if field in ("before", "on"):
-                    bound = span.last if field == "on" else span.first.fromordinal(span.first.toordinal() - 1)
+                    bound = span.last if field == "on" else date.fromordinal(
+                        span.first.toordinal() - 1)
                     last = min(last, bound) if last else bound
                 continue
             if field not in TEXT_FIELDS:

@@ -38,7 +38,9 @@ _DATE_LINE = re.compile(
     r"^[\s.·|•-]*(?P<label>last\s+updated|updated|published|posted)\s*:?\s*(?P<date>.+)$",
     re.IGNORECASE,
 )
-_BARE_DATE = re.compile(r"^[\s.·|•-]*(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?:\s+\d{1,2}:\d{2})?)$")
+_BARE_DATE = re.compile(
+    r"^[\s.·|•-]*(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?:\s+\d{1,2}:\d{2})?)$"
+)
 
 _AGENCIES = (
     "ITAR-TASS", "RIA Novosti", "Vedomosti", "Kommersant", "Interfax", "Bloomberg",
@@ -233,7 +235,8 @@ def _is_heading(paragraph: str) -> bool:
 
 def _split_briefs(headline: str, body: list[str]) -> list[tuple[str, list[str]]] | None:
     """An "in brief" page: subheadings each followed by a datelined item. None if not."""
-    starts = [i for i in range(len(body) - 1) if _is_heading(body[i]) and _DATELINE.match(body[i + 1])]
+    starts = [i for i in range(len(body) - 1)
+              if _is_heading(body[i]) and _DATELINE.match(body[i + 1])]
     if _DATELINE.match(body[0]):
         starts = [-1, *starts]  # the page headline heads the first item
     if len(starts) < 2:
@@ -249,11 +252,18 @@ def _split_briefs(headline: str, body: list[str]) -> list[tuple[str, list[str]]]
 def _looks_like_index(body: list[str]) -> bool:
     """A day index of the archive: headline + teaser pairs and nothing else.
 
-    The page headline and `body[0]` are the first pair. Counting pairs, not headings,
-    keeps articles that end in a list (fixtures, award winners) from looking like one.
+    Either the page headline and `body[0]` are the first pair, or the page headline is
+    the index's own title ("Archive for December 3, 2009") and the pairs start at
+    `body[0]`. Counting pairs, not headings, keeps articles that end in a list
+    (fixtures, award winners) from looking like one.
     """
-    if _DATELINE.match(body[0]) or _is_heading(body[0]):
+    if _DATELINE.match(body[0]):
         return False
-    pairs = [i for i in range(1, len(body) - 1)
+    titled = _is_heading(body[0])
+    first = 0 if titled else 1
+    pairs = [i for i in range(first, len(body) - 1)
              if _is_heading(body[i]) and not _is_heading(body[i + 1]) and len(body[i + 1]) < 400]
+    if titled:
+        # Three pairs at least: a subheading or two after the headline is not an index.
+        return len(pairs) >= 3 and 2 * len(pairs) * 10 >= len(body) * 8
     return len(pairs) >= 2 and (2 * len(pairs) + 1) * 10 >= len(body) * 8

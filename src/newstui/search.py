@@ -227,7 +227,8 @@ class SearchIndex:
             rows = []
             for score, address in found.hits:
                 stored = searcher.doc(address)
-                rows.append((round(score, 5), stored.get_first("ts") or 0, stored.get_first("id"), score))
+                rows.append((round(score, 5), stored.get_first("ts") or 0,
+                             stored.get_first("id"), score))
             rows.sort(key=lambda r: (-r[0], -r[1]))
             picked = [(r[2], r[3]) for r in rows[:limit]]
         else:
@@ -239,7 +240,8 @@ class SearchIndex:
             article = lookup(article_id)
             if article is None:
                 continue  # the store lost it since; a stale index is rebuilt elsewhere
-            hits.append(Hit(article, float(score), self._snippet(searcher, compiled, article, generators)))
+            snippet = self._snippet(searcher, compiled, article, generators)
+            hits.append(Hit(article, float(score), snippet))
         return Results(query, hits, int(found.count or 0))
 
     def _snippet(self, searcher: Any, compiled: Any, article: Article,
@@ -295,7 +297,8 @@ class SearchIndex:
             if len(tokens) == 1:
                 query = Q.term_query(self._schema, name, tokens[0])
             else:
-                query = Q.phrase_query(self._schema, name, tokens)
+                words: list[str | tuple[int, str]] = list(tokens)
+                query = Q.phrase_query(self._schema, name, words)
             per_field.append(Q.boost_query(query, BOOSTS[name]) if BOOSTS[name] != 1.0 else query)
         if len(per_field) == 1:
             return per_field[0]

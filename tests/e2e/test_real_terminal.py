@@ -85,3 +85,21 @@ def test_read_search_and_quit_in_a_real_terminal(store: Path, tmp_path: Path) ->
     assert b"pwned" not in term.raw
     assert b"aGVsbG8" not in term.raw
     assert b"evil.example" not in term.raw
+
+
+def test_keys_typed_together_are_not_lost(store: Path, tmp_path: Path) -> None:
+    """Over SSH, "/" and the query often arrive in one packet: none of it may go to the
+    list (where "o" would change the order) instead of the query box."""
+    term = PtyTerminal([newstui_command(), "--db", str(store)], terminal_env(tmp_path))
+    try:
+        term.wait_for("Nato Seeks Russian Aid for Afghans")
+        term.press("/cotton")
+        screen = term.wait_for("1 match")
+        assert "cotton" in screen.splitlines()[2]
+        term.press(KEYS["escape"])
+        screen = term.wait_for("2 articles")
+        assert "newest first" in screen  # the "o" of "cotton" did not reorder the list
+        term.press("q")
+        assert term.wait_exit() == 0
+    finally:
+        term.close()

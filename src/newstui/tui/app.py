@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -41,6 +41,30 @@ class NewsApp(App[int]):
         self.loaded = False
         self.saver = StateSaver(archive.store, self._report_save_error)
         self._initial_theme = theme if theme in (DARK_THEME, LIGHT_THEME) else DARK_THEME
+
+    # -- keys typed ahead -------------------------------------------------------
+    #
+    # Over SSH, "/" and the query often arrive in one packet. Textual hands each key
+    # to the focused widget as it reads it, so the keys after "/" are queued on the
+    # list; by the time they bubble back to the app, the search screen is up and
+    # nothing there takes them: they would be lost. Each key is stamped with the
+    # screen it was read on, and a printable key that reaches the app from a screen
+    # that is no longer current is typed into the query box now focused.
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            event.newstui_screen = self.screen  # type: ignore[attr-defined]
+        await super().on_event(event)
+
+    def on_key(self, event: events.Key) -> None:
+        read_on = getattr(event, "newstui_screen", None)
+        if read_on is None or read_on is self.screen:
+            return
+        from textual.widgets import Input
+
+        focused = self.screen.focused
+        if isinstance(focused, Input) and event.is_printable and event.character:
+            focused.insert_text_at_cursor(event.character)
 
     def get_default_screen(self) -> Screen[None]:
         return ListScreen()

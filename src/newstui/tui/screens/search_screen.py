@@ -155,15 +155,6 @@ class SearchScreen(Screen[None]):
         self.query_one("#query", Input).focus()
 
     def on_key(self, event: events.Key) -> None:
-        query = self.query_one("#query", Input)
-        if not query.has_focus and event.is_printable and event.character and (
-            self.focused is None
-        ):
-            # Typed before the box had focus (right after "/", on a slow link): keep it.
-            query.insert_text_at_cursor(event.character)
-            query.focus()
-            event.stop()
-            return
         # ↑ on the first result goes back up into the query box.
         results = self.query_one(ResultList)
         if event.key == "up" and results.has_focus and results.cursor == 0:
