@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from tinydb import TinyDB
@@ -106,7 +106,8 @@ def load_tables(path: Path) -> dict[str, dict[str, Any]]:
     except IsADirectoryError:
         raise StoreError(f"{path}: is a directory, not a store file") from None
     if not data.strip():
-        raise CorruptStoreError(f"{path}: store file is empty (not a newstui store); left untouched")
+        raise CorruptStoreError(
+            f"{path}: store file is empty (not a newstui store); left untouched")
     try:
         tables = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -131,6 +132,19 @@ class _KeyedDB(TinyDB):
     table_class = _KeyedTable
 
 
+# TinyDB's type hints say document ids are ints; ours are strings (see _KeyedTable).
+def _get(table: Table, key: str) -> dict[str, Any] | None:
+    return table.get(doc_id=key)  # type: ignore[call-overload]
+
+
+def _doc(record: dict[str, Any], key: str) -> Document:
+    return Document(record, doc_id=key)  # type: ignore[arg-type]
+
+
+def _storage(db: TinyDB) -> AtomicJSONStorage:
+    return cast(AtomicJSONStorage, db.storage)
+
+
 #: Told when a writer has to wait for another: receives the lock file's path.
 OnWait = Callable[[Path], None]
 
@@ -153,6 +167,8 @@ class WriteLock:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except PermissionError:
             raise ReadOnlyStoreError(f"{self.path.parent}: store folder is read-only") from None
+        except FileNotFoundError:
+            raise StoreError(f"{self.path.parent}: no such folder for the store") from None
         deadline = time.monotonic() + self.timeout
         told = False
         while True:
@@ -219,7 +235,7 @@ class ArticleStore:
     def load(self) -> None:
         """Read the store now (it is otherwise read at first use)."""
         self._articles()
-        self._state_db.storage.read()
+        _storage(self._state_db).read()
 
     # -- reading --------------------------------------------------------------
 
@@ -235,7 +251,7 @@ class ArticleStore:
 
     @property
     def meta(self) -> dict[str, Any]:
-        return dict(self._db.table(META).get(doc_id="store") or {})
+        return dict(_get(self._db.table(META), "store") or {})
 
     @property
     def generation(self) -> int:
@@ -277,13 +293,13 @@ class ArticleStore:
         return newest_first(self.articles())
 
     def state(self, article_id: str) -> ReadingState:
-        record = self._state_db.table(STATE).get(doc_id=article_id)
+        record = _get(self._state_db.table(STATE), article_id)
         return ReadingState() if record is None else ReadingState.from_record(record)
 
     def states(self) -> dict[str, ReadingState]:
         return {
             key: ReadingState.from_record(value)
-            for key, value in self._state_db.storage.read().get(STATE, {}).items()
+            for key, value in _storage(self._state_db).read().get(STATE, {}).items()
         }
 
     # -- writing --------------------------------------------------------------
@@ -299,7 +315,7 @@ class ArticleStore:
             self._in_write = True
             try:
                 yield self
-                self._db.storage.flush()
+                _storage(self._db).flush()
             finally:
                 self._in_write = False
 
@@ -316,7 +332,7 @@ class ArticleStore:
                     article.source, stamp)
             if added:
                 self._db.table(ARTICLES).insert_multiple(
-                    Document(a.to_record(), doc_id=a.id) for a in added.values()
+                    _doc(a.to_record(), a.id) for a in added.values()
                 )
                 self._bump_generation()
             return list(added.values())
@@ -327,35 +343,38 @@ class ArticleStore:
         def change(db: TinyDB) -> None:
             table = db.table(STATE)
             if state == ReadingState():
-                if table.contains(doc_id=article_id):
-                    table.remove(doc_ids=[article_id])
+                # Nothing worth keeping: drop the entry (not every article gets one).
+                if _get(table, article_id) is not None:
+                    table.remove(doc_ids=[article_id])  # type: ignore[list-item]
             else:
-                table.upsert(Document(state.to_record(), doc_id=article_id))
+                table.upsert(_doc(state.to_record(), article_id))
 
         self._change_state_file(change)
 
     def setting(self, name: str, default: Any = None) -> Any:
         """A remembered preference (e.g. the theme)."""
-        record = self._state_db.table(SETTINGS).get(doc_id=name)
+        record = _get(self._state_db.table(SETTINGS), name)
         return default if record is None else record.get("value", default)
 
     def set_setting(self, name: str, value: Any) -> None:
-        self._change_state_file(
-            lambda db: db.table(SETTINGS).upsert(Document({"value": value}, doc_id=name)))
+        def change(db: TinyDB) -> None:
+            db.table(SETTINGS).upsert(_doc({"value": value}, name))
+
+        self._change_state_file(change)
 
     def search_history(self) -> list[str]:
         """Earlier queries, oldest first."""
-        record = self._state_db.table(HISTORY).get(doc_id="queries") or {}
+        record = _get(self._state_db.table(HISTORY), "queries") or {}
         items = record.get("items", [])
         return [q for q in items if isinstance(q, str)]
 
     def remember_search(self, query: str, keep: int = 100) -> None:
         def change(db: TinyDB) -> None:
             table = db.table(HISTORY)
-            record = table.get(doc_id="queries") or {}
+            record = _get(table, "queries") or {}
             items = [q for q in record.get("items", []) if isinstance(q, str) and q != query]
             items.append(query)
-            table.upsert(Document({"items": items[-keep:]}, doc_id="queries"))
+            table.upsert(_doc({"items": items[-keep:]}, "queries"))
 
         self._change_state_file(change)
 
@@ -365,7 +384,7 @@ class ArticleStore:
         with WriteLock(self.state_path.with_suffix(".lock"), timeout=10):
             self._loaded_state = self._open(self.state_path)
             change(self._loaded_state)
-            self._loaded_state.storage.flush()
+            _storage(self._loaded_state).flush()
 
     def reload(self) -> None:
         """Drop what is in memory and read the files again."""
@@ -378,27 +397,30 @@ class ArticleStore:
         meta.setdefault("store_id", uuid.uuid4().hex)
         meta.setdefault("created", now_iso())
         meta["generation"] = int(meta.get("generation", 0)) + 1
-        self._db.table(META).upsert(Document(meta, doc_id="store"))
+        self._db.table(META).upsert(_doc(meta, "store"))
 
     # -- internals ------------------------------------------------------------
 
     def _open(self, path: Path) -> TinyDB:
         db = _KeyedDB(str(path), storage=AtomicJSONStorage)
-        db.storage.read()  # read (and check) now, not at the first query
+        _storage(db).read()  # read (and check) now, not at the first query
         return db
 
     def _articles(self) -> dict[str, dict[str, Any]]:
-        return self._db.storage.read().get(ARTICLES, {})
+        return _storage(self._db).read().get(ARTICLES, {})
 
     def _check_schema(self) -> None:
-        tables = self._db.storage.read()
+        tables = _storage(self._db).read()
         if tables and ARTICLES not in tables and META not in tables:
             raise CorruptStoreError(
                 f"{self.path}: a TinyDB file, but not a newstui store (no 'articles' table); "
                 "left untouched"
             )
         schema = self.meta.get("schema", SCHEMA_VERSION)
-        if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+        if not isinstance(schema, int) or isinstance(schema, bool):
+            raise CorruptStoreError(
+                f"{self.path}: store schema version {schema!r} is not a number; left untouched")
+        if schema > SCHEMA_VERSION:
             raise CorruptStoreError(
                 f"{self.path}: store schema version {schema} is newer than this newstui "
                 f"understands ({SCHEMA_VERSION}); upgrade newstui. Left untouched"

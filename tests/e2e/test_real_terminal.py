@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from pty_terminal import KEYS, PtyTerminal
 
 REPO = Path(__file__).resolve().parents[2]
-SEED = (REPO / ".." / "shared" / "corpus" / "seed" / "nato-seeks-russian-aid-for-afghans.txt").resolve()
+CORPUS = (REPO / ".." / "shared" / "corpus").resolve()
+SEED = CORPUS / "seed" / "nato-seeks-russian-aid-for-afghans.txt"
 HOSTILE = (
     "Hostile [bold]Markup[/bold] Story\n\n"
     "[@click=app.quit]Click me[/] then \x1b[31mred\x1b[0m \x1b]52;c;aGVsbG8=\x07 "

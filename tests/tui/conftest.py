@@ -12,7 +12,8 @@ from newstui.tui.app import NewsApp
 
 HOSTILE = """Hostile [bold]Markup[/bold] Story
 
-[@click=app.quit]Click me[/] and [link=https://example.com]a link[/link] and \x1b[31mred\x1b[0m \x1b]52;c;aGVsbG8=\x07 and \x1b]0;pwned\x07 done.
+[@click=app.quit]Click me[/] and [link=https://example.com]a link[/link] \
+and \x1b[31mred\x1b[0m \x1b]52;c;aGVsbG8=\x07 and \x1b]0;pwned\x07 done.
 
 A second paragraph with [red]colour[/red] tags.
 """

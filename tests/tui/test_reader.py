@@ -6,6 +6,7 @@ state file on disk, read back through a fresh store)."""
 from __future__ import annotations
 
 import pytest
+from tui_helpers import loaded, screen_text, settle
 
 from newstui.archive import Archive
 from newstui.store import ArticleStore
@@ -16,8 +17,6 @@ from newstui.tui.screens.list_screen import ListScreen
 from newstui.tui.screens.search_screen import SearchScreen
 from newstui.tui.widgets.article_list import ArticleList
 from newstui.tui.widgets.result_list import ResultList
-
-from tui_helpers import loaded, screen_text, settle
 
 SIZE = (80, 24)
 NEWEST = "Ancient Mosaic Goes on Display in Marrowby Museum"
@@ -273,7 +272,8 @@ async def test_search_as_you_type_opens_results_with_highlights(app: NewsApp) ->
         assert COTTON in text
         assert "Photo: Reuters — Bales of cotton" in text
         view = app.screen.query_one("#article")
-        highlighted = [line for line in view._lines if line.spans and "cotton" in line.plain.lower()]
+        highlighted = [line for line in view._lines
+                       if line.spans and "cotton" in line.plain.lower()]
         assert highlighted, "the matched term is highlighted in the article"
         await pilot.press("escape")
         await settle(pilot)

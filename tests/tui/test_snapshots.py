@@ -9,9 +9,11 @@ temporary path of the store. Update after a deliberate change with
 from __future__ import annotations
 
 from textual.pilot import Pilot
+from textual.widgets import Input
+from tui_helpers import loaded, settle
 
 from newstui.tui.app import NewsApp
-from tui_helpers import loaded, settle
+from newstui.tui.widgets.result_list import ResultList
 
 SIZE = (80, 24)
 
@@ -37,6 +39,13 @@ def test_search_screen(app: NewsApp, snap_compare) -> None:
     async def search(pilot: Pilot[int]) -> None:
         await loaded(pilot)
         await pilot.press("slash", *"harbour")
-        await settle(pilot, 0.6)
+        results = pilot.app.screen.query_one(ResultList)
+        for _ in range(100):  # the search runs in a worker: wait for its answer
+            await pilot.pause(0.05)
+            if results.count:
+                break
+        # A blinking cursor would make the picture depend on the moment it is taken.
+        pilot.app.screen.query_one(Input).cursor_blink = False
+        await settle(pilot, 0.2)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=search)

@@ -50,8 +50,8 @@ class StateSaver:
             try:
                 if callable(item):
                     item()
-                else:
-                    article_id, state = item  # type: ignore[misc]
+                elif isinstance(item, tuple):
+                    article_id, state = item
                     self.store.set_state(article_id, state)
             except StoreError as exc:
                 self.on_error(str(exc))

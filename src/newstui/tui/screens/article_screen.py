@@ -27,7 +27,7 @@ class ArticleScreen(Screen[int]):
         Binding("s", "star", "Star", id="article.star"),
     ]
 
-    app: NewsApp  # type: ignore[assignment]
+    app: NewsApp
 
     def __init__(self, sequence: list[Article], index: int,
                  phrases: list[tuple[str, ...]] | None = None) -> None:

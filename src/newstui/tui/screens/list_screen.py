@@ -29,7 +29,7 @@ class ListScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", id="list.quit"),
     ]
 
-    app: NewsApp  # type: ignore[assignment]
+    app: NewsApp
 
     def __init__(self) -> None:
         super().__init__()

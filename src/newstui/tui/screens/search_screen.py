@@ -35,8 +35,9 @@ class QueryInput(Input):
     ]
 
     def __init__(self, history: list[str]) -> None:
-        super().__init__(placeholder='words, "a phrase", -not, a OR b, headline:…, after:2016-07-01',
-                         id="query")
+        super().__init__(
+            placeholder='words, "a phrase", -not, a OR b, headline:…, after:2016-07-01',
+            id="query")
         self.history = history
         self._recall = len(history)
 
@@ -55,7 +56,7 @@ class SearchScreen(Screen[None]):
         Binding("slash", "focus_query", "Query", show=False, id="search.query"),
     ]
 
-    app: NewsApp  # type: ignore[assignment]
+    app: NewsApp
 
     def __init__(self) -> None:
         super().__init__()

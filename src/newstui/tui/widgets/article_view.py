@@ -163,4 +163,5 @@ class ArticleView(ScrollView, can_focus=True):
             line = Text(" " * MARGIN) + self._lines[index]
             strip = Strip(list(line.render(self.app.console)), line.cell_len)
             self._strips[index] = strip
-        return strip.apply_style(self.rich_style).extend_cell_length(width, self.rich_style).crop(0, width)
+        base = self.rich_style
+        return strip.apply_style(base).extend_cell_length(width, base).crop(0, width)

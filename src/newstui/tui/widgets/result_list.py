@@ -50,8 +50,8 @@ class ResultList(CursorList):
             meta = " · ".join(p for p in (short_date(article.date), article.dateline) if p)
             return self.segments([("   ", None), (truncate(printable(meta), room - 2),
                                                   style("result-list--meta"))], selected)
-        return self.segments([("   ", None), *self._snippet(hit, room - 2, style("result-list--match"))],
-                             selected)
+        snippet = self._snippet(hit, room - 2, style("result-list--match"))
+        return self.segments([("   ", None), *snippet], selected)
 
     def _snippet(self, hit: Hit, room: int, match: Style) -> list[tuple[str, Style | None]]:
         text = printable(hit.snippet.text)
