@@ -219,14 +219,12 @@ def _say_waiting(lock: Path) -> None:
 
 def run_reader(archive: Archive) -> int:
     """Open the TUI (the only path that imports Textual)."""
-    try:
-        # Imported by name: the TUI package may be absent from this build, and
-        # type-checking the core must not depend on it.
-        run_app = importlib.import_module("newstui.tui.app").run_app
-    except ImportError:
-        _error("the reader (TUI) is not part of this version yet; "
-               "use `newstui list`, `newstui show ID` and `newstui search QUERY`")
-        return EXIT_FAILED
+    # Textual reads keys from stdin and draws on stderr: both must be a terminal.
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise UsageError("the reader needs a terminal; in a script or a pipe use "
+                         "`newstui list`, `newstui show ID` or `newstui search QUERY`")
+    # Imported by name: type-checking the core must not depend on the TUI package.
+    run_app = importlib.import_module("newstui.tui.app").run_app
     return int(run_app(archive))
 
 

@@ -142,12 +142,10 @@ class NewsApp(App[int]):
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
 
     def watch_theme(self, theme: str) -> None:
-        if theme in (DARK_THEME, LIGHT_THEME) and self.is_mounted(self) and self.loaded:
+        # Only a change the reader makes is saved, not the theme applied at start-up.
+        if theme in (DARK_THEME, LIGHT_THEME) and self.loaded:
             store = self.archive.store
             self.saver.call(lambda: store.set_setting("theme", theme))
-
-    def is_mounted(self, _node: object) -> bool:
-        return self._running
 
     def on_unmount(self) -> None:
         self.saver.close()
