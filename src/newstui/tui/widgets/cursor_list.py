@@ -35,7 +35,9 @@ class CursorList(ScrollView, can_focus=True):
         Binding("enter", "select", "Open", id="list.open"),
     ]
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    # repaint=False: a cursor move redraws its two lines, not the whole list (bytes
+    # on a slow SSH link).
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
 
     class Selected(Message):
         """The reader chose the item under the cursor (Enter or a double click)."""
