@@ -103,3 +103,20 @@ def test_keys_typed_together_are_not_lost(store: Path, tmp_path: Path) -> None:
         assert term.wait_exit() == 0
     finally:
         term.close()
+
+
+def test_a_cursor_move_redraws_only_what_changed(store: Path, tmp_path: Path) -> None:
+    """Over a slow link every byte counts: moving the cursor must redraw the two rows
+    that changed, not the screen (a full list repaint is about 7 KB at 80×24)."""
+    term = PtyTerminal([newstui_command(), "--db", str(store)], terminal_env(tmp_path))
+    try:
+        term.wait_for("Nato Seeks Russian Aid for Afghans")
+        term.read(1.0)  # let the first paint finish
+        before = len(term.raw)
+        term.press("j")
+        term.read(0.5)
+        assert 0 < len(term.raw) - before < 2000
+        term.press("q")
+        assert term.wait_exit() == 0
+    finally:
+        term.close()
