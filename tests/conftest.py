@@ -1,3 +1,8 @@
+"""Options shared by the whole suite."""
+
+from __future__ import annotations
+
+import pytest
 
 
 # -- long-form reliability runs ------------------------------------------------------

@@ -23,7 +23,7 @@ from newstui.archive import DEFAULT_LIMIT, Archive, bundled_samples
 from newstui.files import atomic_write
 from newstui.query import QueryError
 from newstui.render import format_article, format_list_row
-from newstui.store import StoreError, UnknownArticleError
+from newstui.store import CorruptStoreError, StoreError, UnknownArticleError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 READING_COMMANDS = {None, "list", "show", "search", "stats", "export"}
@@ -92,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("reindex", parents=common, help="rebuild the search index from the store")
     sub.add_parser("stats", parents=common, help="counts and sizes of the archive")
+
+    p = sub.add_parser("check", parents=common,
+                       help="check the store and index are whole; --repair puts them right")
+    p.add_argument("--repair", action="store_true",
+                   help="restore the backup / salvage records, fix ids, rebuild the index")
     return parser
 
 
@@ -162,7 +167,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # core does not wrap (a missing folder, a full disk): one line, no traceback.
         if args.debug:
             raise
-        _error(str(exc))
+        hint = ""
+        if isinstance(exc, CorruptStoreError):
+            hint = "; `newstui check --repair` can mend it"
+        _error(f"{exc}{hint}")
         return EXIT_FAILED
 
 
@@ -190,6 +198,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if command == "stats":
         return cmd_stats(archive)
+    if command == "check":
+        return cmd_check(archive.path, args.repair)
     raise UsageError(f"unknown command {command!r}")  # argparse rejects it first
 
 
@@ -294,6 +304,27 @@ def cmd_export(archive: Archive, output: str | None) -> int:
         atomic_write(Path(output), lines)
         _info(f"exported {len(archive.store)} articles to {output}")
     return EXIT_OK
+
+
+def cmd_check(path: Path, repair: bool) -> int:
+    """Report what is wrong (and what a repair would do); with `repair`, do it."""
+    from newstui.check import check
+    from newstui.check import repair as run_repair
+
+    report = run_repair(path) if repair else check(path)
+    for problem in report.problems:
+        print(f"problem: {problem}")
+    verb = "done" if repair else "would"
+    for action in report.actions:
+        print(f"{verb}: {action}")
+    if report.consistent:
+        print(f"{path}: consistent, {report.articles:,} articles"
+              + (" (search index rebuilt)" if repair and report.index_stale else
+                 " (search index stale: rebuilt at the next search)" if report.index_stale
+                 else ""))
+        return EXIT_OK
+    print(f"{path}: NOT consistent; `newstui check --repair` would do the above")
+    return EXIT_FAILED
 
 
 def cmd_stats(archive: Archive) -> int:

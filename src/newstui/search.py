@@ -212,6 +212,15 @@ class SearchIndex:
     def __len__(self) -> int:
         return int(self._index.searcher().num_docs)
 
+    def ids(self) -> set[str]:
+        """The id of every indexed article (for `newstui check`)."""
+        searcher = self._index.searcher()
+        total = int(searcher.num_docs)
+        if not total:
+            return set()
+        found = searcher.search(tantivy.Query.all_query(), total, count=False)
+        return {searcher.doc(address).get_first("id") for _, address in found.hits}
+
     def search(
         self, query: Query, limit: int, lookup: Callable[[str], Article | None]
     ) -> Results:
