@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-
 # -- long-form reliability runs ------------------------------------------------------
 # The suite runs a short form of each reliability test (CI); `pytest --long` runs the
 # counts docs/reliability.md reports (200 crash trials, 100,000 fuzz inputs, ...).

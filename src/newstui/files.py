@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from pathlib import Path
 
@@ -33,6 +34,8 @@ def atomic_write(path: Path, data: bytes, backup: bool = False) -> None:
     except PermissionError:
         raise ReadOnlyError(f"{path}: read-only (permission denied)") from None
     except OSError as exc:
+        if exc.errno == errno.EROFS:
+            raise ReadOnlyError(f"{path}: read-only file system") from None
         raise FileWriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
     finally:
         with contextlib.suppress(FileNotFoundError):

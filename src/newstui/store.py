@@ -14,6 +14,7 @@ The only module that imports tinydb. Layout beside the store file `NAME.json`:
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import time
@@ -167,7 +168,12 @@ class WriteLock:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except PermissionError:
             raise ReadOnlyStoreError(f"{self.path.parent}: store folder is read-only") from None
-        except FileNotFoundError:
+        except OSError as exc:
+            if exc.errno == errno.EROFS:
+                raise ReadOnlyStoreError(
+                    f"{self.path.parent}: store is on a read-only file system") from None
+            if not isinstance(exc, FileNotFoundError):
+                raise
             raise StoreError(f"{self.path.parent}: no such folder for the store") from None
         deadline = time.monotonic() + self.timeout
         told = False
@@ -248,6 +254,14 @@ class ArticleStore:
     @property
     def exists(self) -> bool:
         return self.path.exists()
+
+    @property
+    def writable(self) -> bool:
+        """Whether this process may write the store (a shared archive may be read-only)."""
+        folder = self.path.parent
+        if self.path.exists() and not os.access(self.path, os.W_OK):
+            return False
+        return os.access(folder, os.W_OK)
 
     @property
     def meta(self) -> dict[str, Any]:

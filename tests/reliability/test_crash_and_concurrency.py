@@ -122,7 +122,7 @@ def test_four_writers_and_a_reader_at_once(tmp_path: Path, long_form: bool) -> N
         assert "Traceback" not in done.stderr
         reads += 1
     outputs = [w.communicate(timeout=60) for w in writers]
-    for writer, (out, err) in zip(writers, outputs, strict=True):
+    for writer, (_out, err) in zip(writers, outputs, strict=True):
         assert writer.returncode == 0, err
         assert "Traceback" not in err
         assert "waiting for another newstui process" in err

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 from dataclasses import replace
 from typing import ClassVar
 
@@ -20,6 +23,8 @@ from newstui.tui.screens.list_screen import ListScreen
 from newstui.tui.state_saver import StateSaver
 
 DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
+#: How often (seconds) the reader looks whether another process changed the store.
+WATCH_INTERVAL = 2.0
 
 
 class NewsApp(App[int]):
@@ -41,6 +46,9 @@ class NewsApp(App[int]):
         self.loaded = False
         self.saver = StateSaver(archive.store, self._report_save_error)
         self._initial_theme = theme if theme in (DARK_THEME, LIGHT_THEME) else DARK_THEME
+        self.read_only = not archive.store.writable
+        self._store_identity: tuple[int, int, int] | None = None
+        self.exit_signal: int | None = None
 
     # -- keys typed ahead -------------------------------------------------------
     #
@@ -72,25 +80,77 @@ class NewsApp(App[int]):
     def on_mount(self) -> None:
         self.theme = self._initial_theme
         self.load_archive()
+        self.set_interval(WATCH_INTERVAL, self._watch_store)
+        # A dropped SSH connection sends SIGHUP; a shutdown SIGTERM. Either way: save
+        # where the reader is, and leave cleanly.
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGHUP, signal.SIGTERM):
+            loop.add_signal_handler(signum, self._on_signal, signum)
+        if self.read_only:
+            self.notify(f"{self.archive.path} is read-only: reading state will not be saved",
+                        title="Read-only archive", timeout=8, markup=False)
+
+    def _on_signal(self, signum: int) -> None:
+        self.exit_signal = signum
+        self.save_position()
+        self.exit(128 + signum)
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        self.save_position()
+        self.exit(0)
+
+    def save_position(self) -> None:
+        """Record where the reader is in the open article (if one is open)."""
+        from newstui.tui.screens.article_screen import ArticleScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, ArticleScreen):
+                screen.save_position()
+
+    # -- other processes --------------------------------------------------------
+
+    def _identity(self) -> tuple[int, int, int] | None:
+        try:
+            stat = os.stat(self.archive.path)
+        except OSError:
+            return None
+        return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+    def _watch_store(self) -> None:
+        """Another process (an import) replaced the store: read it again, so the
+        reader sees the new articles — and never works from an older copy. A stat
+        every few seconds costs nothing."""
+        if self.loaded and self._identity() != self._store_identity:
+            self.load_archive(reload=True)
 
     # -- loading --------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="load")
-    def load_archive(self) -> None:
+    def load_archive(self, reload: bool = False) -> None:
         """Read the store off the event loop; the list shows a loading indicator."""
+        identity = self._identity()  # before reading: a change during the read is seen
         try:
             store = self.archive.store
+            if reload:
+                store.reload()
             store.load()
             states = store.states()
             articles = list(store.articles())
         except StoreError as exc:
             self.post_message(LoadFailed(str(exc)))
             return
-        self.call_from_thread(self._loaded, articles, states)
+        self.call_from_thread(self._loaded, articles, states, identity)
 
-    def _loaded(self, articles: list[Article], states: dict[str, ReadingState]) -> None:
+    def _loaded(self, articles: list[Article], states: dict[str, ReadingState],
+                identity: tuple[int, int, int] | None) -> None:
+        added = len(articles) - len(self.articles) if self.loaded else 0
+        self._store_identity = identity
         self.articles = articles
-        self.states = states
+        # Reading state changed here since the last save is kept: ours is newer.
+        self.states = {**states, **self.states} if self.loaded else states
+        if added > 0:
+            self.notify(f"{added:,} new article{'s' if added != 1 else ''} in the archive",
+                        timeout=4)
         self.loaded = True
         self.screen.post_message(ArchiveLoaded(articles))
         for screen in self.screen_stack:
@@ -116,7 +176,8 @@ class NewsApp(App[int]):
         if new == old:
             return new
         self.states[article.id] = new
-        self.saver.save(article.id, new)
+        if not self.read_only:
+            self.saver.save(article.id, new)
         if (new.read, new.starred) != (old.read, old.starred):
             for screen in self.screen_stack:
                 screen.post_message(StateChanged(article.id))
@@ -143,7 +204,7 @@ class NewsApp(App[int]):
 
     def watch_theme(self, theme: str) -> None:
         # Only a change the reader makes is saved, not the theme applied at start-up.
-        if theme in (DARK_THEME, LIGHT_THEME) and self.loaded:
+        if theme in (DARK_THEME, LIGHT_THEME) and self.loaded and not self.read_only:
             store = self.archive.store
             self.saver.call(lambda: store.set_setting("theme", theme))
 
@@ -159,4 +220,5 @@ def run_app(archive: Archive) -> int:
         theme = None  # the list screen reports the problem
     app = NewsApp(archive, theme=theme)
     result = app.run()
+    app.saver.close()  # everything queued is on disk before the process ends
     return result if isinstance(result, int) else 0

@@ -39,6 +39,8 @@ class StateSaver:
         done.wait(timeout)
 
     def close(self, timeout: float = 10.0) -> None:
+        if not self._thread.is_alive():
+            return
         self._queue.put(_STOP)
         self._thread.join(timeout)
 

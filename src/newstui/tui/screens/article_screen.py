@@ -61,7 +61,7 @@ class ArticleScreen(Screen[int]):
         self.update_title()
         self.call_after_refresh(self.view.go_to_line, position)
 
-    def _leaving(self) -> None:
+    def save_position(self) -> None:
         self.app.update_state(self.article, position=self.view.scroll_offset.y)
 
     def update_title(self) -> None:
@@ -74,7 +74,7 @@ class ArticleScreen(Screen[int]):
             self.update_title()
 
     def action_back(self) -> None:
-        self._leaving()
+        self.save_position()
         self.dismiss(self.index)
 
     def action_step(self, delta: int) -> None:
@@ -82,7 +82,7 @@ class ArticleScreen(Screen[int]):
         if not 0 <= target < len(self.sequence):
             self.notify("No more articles that way", timeout=1.5)
             return
-        self._leaving()
+        self.save_position()
         self.index = target
         self.view.show(self.article, self.phrases)
         self._opened()

@@ -54,7 +54,9 @@ class ListScreen(Screen[None]):
         return self.query_one("#articles", ArticleList)
 
     def on_archive_loaded(self, message: ArchiveLoaded) -> None:
-        self.rearrange()
+        # Loaded again (another process imported): the cursor stays on its article.
+        current = self.article_list.current
+        self.rearrange(keep=current.id if current else None)
 
     def on_load_failed(self, message: LoadFailed) -> None:
         self.query_one("#loading").display = False
@@ -87,10 +89,10 @@ class ListScreen(Screen[None]):
         shown = self.article_list.count
         total = len(self.app.articles)
         count = f"{shown:,} of {total:,}" if shown != total else f"{total:,}"
+        order = "by headline" if self.order == "headline" else f"{self.order} first"
+        read_only = " — read-only" if self.app.read_only else ""
         self.query_one("#title-bar", Static).update(
-            f"newstui — {count} articles — {self.filter_name} — {self.order} first"
-            if self.order != "headline" else
-            f"newstui — {count} articles — {self.filter_name} — by headline")
+            f"newstui — {count} articles — {self.filter_name} — {order}{read_only}")
 
     @on(CursorList.Selected, "#articles")
     def open_article(self, event: CursorList.Selected) -> None:
