@@ -4,6 +4,7 @@ TUI both use, so there is one import path and one search path."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from newstui.article import Article
 from newstui.importer import Problem, Progress, read_paths
-from newstui.query import parse_query
+from newstui.query import QueryError, parse_query
 from newstui.search import IndexDamagedError, Results, SearchIndex
 from newstui.store import ArticleStore, OnWait, ReadOnlyStoreError
 
@@ -87,18 +88,38 @@ class Archive:
     def search(self, text: str, limit: int = DEFAULT_LIMIT) -> Results:
         """Parse and run a query. Raises QueryError for a malformed one."""
         query = parse_query(text)
-        return self.index().search(query, limit, self.store.get)
+        try:
+            return self.index().search(query, limit, self.store.get)
+        except QueryError:
+            raise  # the query's fault, not the index's
+        except ValueError:
+            # tantivy found a segment it cannot read: rebuild the index and ask again.
+            self._index = None
+            shutil.rmtree(self.store.index_path, ignore_errors=True)
+            return self.index().search(query, limit, self.store.get)
 
     def index(self, refresh: bool = True) -> SearchIndex:
         """The search index, rebuilt first if it is missing, damaged or stale."""
         if self._index is None:
-            try:
-                self._index = SearchIndex(self.store.index_path)
-            except (IndexDamagedError, PermissionError, OSError):
-                self._index = SearchIndex(None)  # unreadable or read-only: in memory
+            self._index = self._open_index()
         if refresh and not self._index.is_current(self.store.store_id, self.store.generation):
             self.reindex()
         return self._index
+
+    def _open_index(self) -> SearchIndex:
+        path = self.store.index_path
+        try:
+            return SearchIndex(path)
+        except (IndexDamagedError, OSError):
+            pass
+        # Damaged (or unreadable). It is derived data: start it afresh where we may
+        # write; where we may not (a shared, read-only archive), index in memory.
+        try:
+            with self.store.writing():
+                shutil.rmtree(path, ignore_errors=True)
+                return SearchIndex(path)
+        except (ReadOnlyStoreError, IndexDamagedError, OSError):
+            return SearchIndex(None)
 
     def reindex(self) -> int:
         """Rebuild the index from the store; returns the number of articles indexed."""

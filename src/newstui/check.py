@@ -23,6 +23,7 @@ from newstui.search import IndexDamagedError, SearchIndex
 from newstui.store import (
     ARTICLES,
     META,
+    SCHEMA_VERSION,
     ArticleStore,
     CorruptStoreError,
     StoreError,
@@ -40,6 +41,7 @@ class CheckReport:
     problems: list[str] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     index_stale: bool = False
+    untouchable: bool = False  # someone else's file, or a newer newstui's: never repaired
 
     @property
     def consistent(self) -> bool:
@@ -56,6 +58,12 @@ def check(path: Path) -> CheckReport:
     except CorruptStoreError as exc:
         report.problems.append(str(exc))
         report.actions.append(_restore_plan(path))
+        return report
+    refusal = _not_ours(tables)
+    if refusal:
+        report.problems.append(f"{path}: {refusal}")
+        report.actions.append("nothing: repair only mends newstui stores of this version")
+        report.untouchable = True
         return report
     records = tables.get(ARTICLES, {})
     report.articles = len(records)
@@ -78,6 +86,8 @@ def repair(path: Path) -> CheckReport:
     store = ArticleStore(path)
     with WriteLock(store.lock_path):
         report = check(path)
+        if report.untouchable:
+            return report
         planned = bool(report.actions)
         report.actions = []  # that was the plan; what is done is listed as it happens
         if not report.consistent:
@@ -96,6 +106,17 @@ def repair(path: Path) -> CheckReport:
 
 
 # -- checks -----------------------------------------------------------------------
+
+
+def _not_ours(tables: dict[str, Any]) -> str | None:
+    """Why a well-formed TinyDB file must not be touched, or None."""
+    if tables and ARTICLES not in tables and META not in tables:
+        return "a TinyDB file, but not a newstui store (no 'articles' table)"
+    schema = tables.get(META, {}).get("store", {}).get("schema", SCHEMA_VERSION)
+    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+        return (f"written by a newer newstui (schema {schema!r}; this one reads "
+                f"{SCHEMA_VERSION}): upgrade newstui")
+    return None
 
 
 def _check_records(records: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:

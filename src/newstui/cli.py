@@ -314,6 +314,9 @@ def cmd_check(path: Path, repair: bool) -> int:
     report = run_repair(path) if repair else check(path)
     for problem in report.problems:
         print(f"problem: {problem}")
+    if report.untouchable:
+        print(f"{path}: left untouched: repair only mends newstui stores of this version")
+        return EXIT_FAILED
     verb = "done" if repair else "would"
     for action in report.actions:
         print(f"{verb}: {action}")

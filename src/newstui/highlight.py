@@ -30,11 +30,35 @@ def query_phrases(query: Query) -> list[tuple[str, ...]]:
     return phrases
 
 
-def match_spans(text: str, phrases: list[tuple[str, ...]]) -> list[tuple[int, int]]:
-    """Character ranges of `text` where any of `phrases` occurs, in order."""
+def match_spans(text: str, phrases: list[tuple[str, ...]], start: int = 0,
+                end: int | None = None) -> list[tuple[int, int]]:
+    """Character ranges of `text` where any of `phrases` occurs, in order.
+
+    With `start`/`end`, only the matches overlapping text[start:end], found by looking
+    at that part and _WINDOW characters either side of it: a paragraph of megabytes is
+    not split into words to highlight one line of it. (A phrase whose words are more
+    than _WINDOW characters of punctuation apart is then missed.)
+    """
     if not phrases or not text:
         return []
-    words = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
+    if start <= 0 and end is None:
+        return _spans(text, phrases, 0, len(text))
+    end = len(text) if end is None else end
+    low, high = max(0, start - _WINDOW), min(len(text), end + _WINDOW)
+    return [(s, e) for s, e in _spans(text, phrases, low, high) if s < end and e > start]
+
+
+_WINDOW = 1000
+
+
+def _spans(text: str, phrases: list[tuple[str, ...]], low: int,
+           high: int) -> list[tuple[int, int]]:
+    words = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text, low, high)]
+    # A word cut by the window's edge is not a word of the text: leave it out.
+    if words and low > 0 and words[0][0] == low and _WORD.match(text[low - 1]):
+        words = words[1:]
+    if words and high < len(text) and words[-1][1] == high and _WORD.match(text[high]):
+        words = words[:-1]
     folded = [w[2] for w in words]
     spans: list[tuple[int, int]] = []
     for i in range(len(words)):

@@ -1,11 +1,23 @@
 """An article set for reading: headline, dateline and date, caption, then the body at
-a readable measure. Drawn with the Line API, so only visible lines are rendered."""
+a readable measure. Drawn with the Line API, so only visible lines are rendered.
+
+Laid out lazily: an article may be 50 MB of text, and wrapping all of it with Rich
+takes many seconds. Each block (headline, paragraph, …) is wrapped only as far as the
+lines asked for, by `line_starts`, which finds the same breaks as Rich's word wrap
+(`rich._wrap.divide_line`) but a line at a time instead of a word at a time. A line's
+`Text` is only built when it is drawn.
+"""
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import ClassVar
 
+from rich.cells import cell_len, chop_cells
+from rich.span import Span
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -23,9 +35,115 @@ MARGIN = 2
 # a terminal would act on is ever drawn.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
+#: Articles up to this many characters are laid out in full when shown (a few ms);
+#: longer ones as far as the screen needs, the rest estimated until it is reached.
+EAGER_CHARS = 200_000
+#: A block longer than this has its search matches found around each drawn line,
+#: not over the whole block at once.
+_WINDOWED_MATCH_CHARS = 20_000
+_STRIP_CACHE = 4096
+
 
 def printable(text: str) -> str:
     return _CONTROL.sub("", text)
+
+
+# -- word wrap, a line at a time ----------------------------------------------------
+
+# Characters Rich measures as one cell each (its own fast-path ranges, see
+# rich.cells._SINGLE_CELL_UNICODE_RANGES), with the plain space as the only
+# whitespace: text made only of these (nearly every stored paragraph, whose spaces
+# were collapsed on import) takes the fast path.
+_SIMPLE_TEXT = re.compile(
+    "[\x21-\x7e\xa1-\xac\xae-\u02ff\u0370-\u0482\u2500-\u25fc\u2800-\u28ff ]*"
+)
+_NOT_SPACE = re.compile("[^ ]")
+_RICH_WORD = re.compile(r"\s*\S+\s*")  # a word as rich._wrap.words sees it
+
+
+def line_starts(text: str, width: int) -> Iterator[int]:
+    """The offsets in `text` where its lines start when word-wrapped to `width` cells,
+    the first always 0: the same lines as `rich.text.Text.wrap` (fold overflow) makes,
+    yielded one by one so a caller can stop at the lines it needs."""
+    yield 0
+    width = max(1, width)
+    if _SIMPLE_TEXT.fullmatch(text):
+        yield from _simple_breaks(text, width)
+    else:
+        yield from _rich_breaks(text, width)
+
+
+def _simple_breaks(text: str, width: int) -> Iterator[int]:
+    """Rich's greedy wrap for text of one-cell characters and plain spaces, a line per
+    step: the words on a line are all those whose last letter is within `width` of
+    the line's start; the first word past it starts the next line (folded into
+    `width`-long pieces, trailing spaces included, when it is longer than a line)."""
+    n = len(text)
+    start = 0  # where the current line starts
+    while start + width < n:
+        limit = start + width
+        if text[limit] == " ":
+            found = _NOT_SPACE.search(text, limit)
+            if found is None:
+                return  # only trailing spaces left: they end the last line
+            run = found.start()
+        else:
+            space = text.rfind(" ", start, limit)
+            run = space + 1 if space >= 0 else start
+        # The word is the run of letters and the spaces after it; the text's first word
+        # also takes any spaces before it.
+        word = 0 if start == 0 and not text[:run].strip() else run
+        run_end = text.find(" ", run)
+        run_end = n if run_end < 0 else run_end
+        after = _NOT_SPACE.search(text, run_end)
+        word_end = n if after is None else after.start()
+        if word:
+            yield word
+        if run_end - word > width:
+            pieces = (word_end - word - 1) // width
+            for piece in range(1, pieces + 1):
+                yield word + piece * width
+            start = word + pieces * width
+        else:
+            start = word
+
+
+def _rich_breaks(text: str, width: int) -> Iterator[int]:
+    """`rich._wrap.divide_line` (fold=True) as a generator, for text with wide,
+    zero-width or unusual whitespace characters."""
+    offset = 0
+    for match in _RICH_WORD.finditer(text):
+        start, word = match.start(), match.group()
+        word_length = cell_len(word.rstrip())
+        if width - offset >= word_length:
+            offset += cell_len(word)
+        elif word_length > width:
+            pieces = chop_cells(word, width)
+            for number, piece in enumerate(pieces, start=1):
+                if start:
+                    yield start
+                if number == len(pieces):
+                    offset = cell_len(piece)
+                else:
+                    start += len(piece)
+        elif offset and start:
+            yield start
+            offset = cell_len(word)
+
+
+# -- the layout -----------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Block:
+    """A run of text set as one paragraph: the headline, a paragraph, a blank line."""
+
+    text: str
+    component: str | None = None  # the style, by component class
+    indent: str = ""
+    starts: list[int] = field(default_factory=list)  # line starts found so far
+    breaks: Iterator[int] | None = None  # the rest of them; None when all are found
+    matches: list[tuple[int, int]] | None = None  # search matches, found when drawn
 
 
 class ArticleView(ScrollView, can_focus=True):
@@ -61,7 +179,9 @@ class ArticleView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.article = article
         self.phrases = phrases or []
-        self._lines: list[Text] = []
+        self._blocks: list[_Block] = []
+        self._first: list[int] = []  # first line of each block laid out (or begun)
+        self._chars_left = 0  # characters in blocks not laid out yet (for the estimate)
         self._strips: dict[int, Strip] = {}
         self._wrapped_width = -1
 
@@ -74,19 +194,27 @@ class ArticleView(ScrollView, can_focus=True):
 
     @property
     def line_count(self) -> int:
-        return len(self._lines)
+        """Lines in the whole article (lays it all out)."""
+        self._lay_out_to(None)
+        return self._known_lines()
 
     @property
     def text(self) -> str:
         """The article as laid out on screen (for tests and copying)."""
         return "\n".join(line.plain for line in self._lines)
 
+    @property
+    def _lines(self) -> list[Text]:
+        """Every line of the article (lays it all out: for tests)."""
+        return [self._line(index) for index in range(self.line_count)]
+
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
 
     def _restyle(self) -> None:
-        self._wrapped_width = -1
-        self._rewrap()
+        # Styles are looked up as lines are drawn: the line breaks stay.
+        self._strips.clear()
+        self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
         self._rewrap()
@@ -99,46 +227,129 @@ class ArticleView(ScrollView, can_focus=True):
         if width == self._wrapped_width:
             return
         self._wrapped_width = width
-        self._lines = self._layout(width)
+        self._blocks = self._make_blocks()
+        self._first = []
+        self._chars_left = sum(len(block.text) for block in self._blocks)
         self._strips.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._lines))
+        if self._chars_left <= EAGER_CHARS:
+            self._lay_out_to(None)
+        else:
+            self._lay_out_to(self.scroll_offset.y + self.scrollable_content_region.height)
+        self._update_virtual_size()
         self.refresh()
 
-    def _layout(self, width: int) -> list[Text]:
-        style = self.get_component_rich_style
+    def _make_blocks(self) -> list[_Block]:
         article = self.article
-        lines: list[Text] = []
-
-        def add(text: str, base: Style | None = None, indent: str = "") -> None:
-            body = Text(printable(text), style=base or "")
-            match = style("article-view--match")
-            for start, end in match_spans(body.plain, self.phrases):
-                body.stylize(match, start, end)
-            for line in body.wrap(self.app.console, width - len(indent)):
-                lines.append(Text(indent) + line if indent else line)
+        blocks = [_Block(printable(article.headline), "article-view--headline")]
 
         def gap() -> None:
-            lines.append(Text(""))
+            blocks.append(_Block(""))
 
-        add(article.headline, style("article-view--headline"))
         meta = dateline_and_date(article)
         if meta:
-            add(meta, style("article-view--meta"))
+            blocks.append(_Block(printable(meta), "article-view--meta"))
         caption = caption_line(article)
         if caption:
             gap()
-            add(caption, style("article-view--caption"), indent="▌ ")
+            blocks.append(_Block(printable(caption), "article-view--caption", indent="▌ "))
         for paragraph in article.body:
             gap()
-            add(paragraph)
+            blocks.append(_Block(printable(paragraph)))
         if article.source:
             gap()
-            add(f"Source: {article.source}", style("article-view--source"))
-        return lines
+            blocks.append(_Block(printable(f"Source: {article.source}"),
+                                 "article-view--source"))
+        return blocks
+
+    # -- laying out as far as needed ---------------------------------------------
+
+    def _known_lines(self) -> int:
+        """Lines laid out so far (all of them once the last block is done)."""
+        if not self._first:
+            return 0
+        block = self._blocks[len(self._first) - 1]
+        ready = len(block.starts) - (1 if block.breaks is not None else 0)
+        return self._first[-1] + ready
+
+    @property
+    def _complete(self) -> bool:
+        return len(self._first) == len(self._blocks) and self._blocks[-1].breaks is None
+
+    def _lay_out_to(self, line: int | None) -> None:
+        """Lay out until line `line` exists (`None`: the whole article)."""
+        blocks, width = self._blocks, self._wrapped_width
+        while not self._complete and (line is None or self._known_lines() <= line):
+            if not self._first or blocks[len(self._first) - 1].breaks is None:
+                if self._first:
+                    previous = blocks[len(self._first) - 1]
+                    self._first.append(self._first[-1] + len(previous.starts))
+                else:
+                    self._first.append(0)
+                block = blocks[len(self._first) - 1]
+                self._chars_left -= len(block.text)
+                block.starts = []
+                block.breaks = line_starts(block.text, width - len(block.indent))
+            block = blocks[len(self._first) - 1]
+            assert block.breaks is not None
+            # Take a screenful of lines at a time (all of them when laying out in full).
+            for _ in range(64 if line is not None else 1 << 62):
+                start = next(block.breaks, None)
+                if start is None:
+                    block.breaks = None
+                    break
+                block.starts.append(start)
+
+    def _estimated_lines(self) -> int:
+        if self._complete:
+            return self._known_lines()
+        # Prose fills about nine tenths of a line; each block left adds its blank line.
+        blocks_left = len(self._blocks) - len(self._first)
+        width = max(1, self._wrapped_width)
+        return self._known_lines() + 1 + self._chars_left * 10 // (width * 9) + 2 * blocks_left
+
+    def _update_virtual_size(self) -> None:
+        height = self._estimated_lines()
+        size = Size(self.scrollable_content_region.width, height)
+        if size != self.virtual_size:
+            self.virtual_size = size
+
+    def _line(self, index: int) -> Text:
+        """Line `index` of the article (laid out already) as styled text."""
+        number = bisect.bisect_right(self._first, index) - 1
+        block = self._blocks[number]
+        row = index - self._first[number]
+        start = block.starts[row]
+        end = block.starts[row + 1] if row + 1 < len(block.starts) else len(block.text)
+        style = self.get_component_rich_style
+        base: Style | str = style(block.component) if block.component else ""
+        spans = self._matches(block, start, end)
+        if spans:
+            match = style("article-view--match")
+            spans = [Span(max(s, start) - start, min(e, end) - start, match)
+                     for s, e in spans]
+        line = Text(block.text[start:end], style=base, spans=spans or None)
+        # What Rich's wrap does to each line it makes.
+        width = self._wrapped_width - len(block.indent)
+        line.rstrip_end(width)
+        line.truncate(width, overflow="fold")
+        return Text(block.indent) + line if block.indent else line
+
+    def _matches(self, block: _Block, start: int, end: int) -> list[tuple[int, int]]:
+        """Search matches in `block` that overlap its text[start:end]."""
+        if not self.phrases or not block.text:
+            return []
+        if len(block.text) > _WINDOWED_MATCH_CHARS:
+            return match_spans(block.text, self.phrases, start, end)
+        if block.matches is None:
+            block.matches = match_spans(block.text, self.phrases)
+        return [(s, e) for s, e in block.matches if s < end and e > start]
 
     # Scrolling jumps, never animates: each animation frame is bytes on a slow link.
     def go_to_line(self, line: int) -> None:
-        self.scroll_to(y=max(0, line), animate=False, immediate=True)
+        line = max(0, line)
+        self._lay_out_to(line + self.scrollable_content_region.height)
+        self._update_virtual_size()
+        self.scroll_to(y=line, animate=False, immediate=True)
 
     def action_line(self, delta: int) -> None:
         self.go_to_line(self.scroll_offset.y + delta)
@@ -156,12 +367,18 @@ class ArticleView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        if index >= len(self._lines):
+        if index >= self._known_lines():
+            # Scrolled (by the scroll bar or the mouse) past what is laid out so far.
+            self._lay_out_to(index)
+            self.call_later(self._update_virtual_size)
+        if index >= self._known_lines():
             return Strip.blank(width, self.rich_style)
         strip = self._strips.get(index)
         if strip is None:
-            line = Text(" " * MARGIN) + self._lines[index]
+            line = Text(" " * MARGIN) + self._line(index)
             strip = Strip(list(line.render(self.app.console)), line.cell_len)
+            if len(self._strips) >= _STRIP_CACHE:
+                self._strips.clear()
             self._strips[index] = strip
         base = self.rich_style
         return strip.apply_style(base).extend_cell_length(width, base).crop(0, width)
