@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 import orjson
 
-from newstui import __version__
+from newstui import __version__, terminal
 from newstui.archive import DEFAULT_LIMIT, Archive, bundled_samples
 from newstui.files import atomic_write
 from newstui.query import QueryError
@@ -60,6 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="With no command, opens the reader. Query syntax: see `newstui search --help`.",
     )
     parser.add_argument("--version", action="version", version=f"newstui {__version__}")
+    reader = parser.add_argument_group("the reader (with no command)")
+    reader.add_argument("--color", choices=terminal.COLOR_MODES, default=None,
+                        help="colours: auto (default; follows COLORTERM, TERM, NO_COLOR), "
+                             "truecolor, 256, 16 or none. Also $NEWSTUI_COLOR")
+    bandwidth = reader.add_mutually_exclusive_group()
+    bandwidth.add_argument("--low-bandwidth", dest="low_bandwidth", action="store_true",
+                           default=None, help="no animation, no mouse, fewer frames "
+                           "(default over SSH; also $NEWSTUI_LOW_BANDWIDTH=1)")
+    bandwidth.add_argument("--no-low-bandwidth", dest="low_bandwidth", action="store_false",
+                           help="full frame rate and mouse even over SSH")
+    reader.add_argument("--ascii", action="store_true",
+                        help="draw with ASCII only (automatic when the locale is not UTF-8)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = [global_options(True)]
 
@@ -181,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
         _seed(archive)
     command = args.command
     if command is None:
-        return run_reader(archive)
+        return run_reader(archive, args)
     if command == "import":
         return cmd_import(archive, args.paths, quiet=args.quiet)
     if command == "list":
@@ -227,15 +239,24 @@ def _say_waiting(lock: Path) -> None:
     _info(f"waiting for another newstui process writing this store ({lock})…")
 
 
-def run_reader(archive: Archive) -> int:
+def run_reader(archive: Archive, args: argparse.Namespace) -> int:
     """Open the TUI (the only path that imports Textual)."""
+    if terminal.is_dumb(os.environ):
+        raise UsageError(f"TERM={os.environ.get('TERM', '')!r} cannot draw the reader; use "
+                         "`newstui list`, `newstui show ID` or `newstui search QUERY`")
     # Textual reads keys from stdin and draws on stderr: both must be a terminal.
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise UsageError("the reader needs a terminal; in a script or a pipe use "
                          "`newstui list`, `newstui show ID` or `newstui search QUERY`")
-    # Imported by name: type-checking the core must not depend on the TUI package.
+    try:
+        settings = terminal.resolve(os.environ, args.color, args.low_bandwidth, args.ascii,
+                                    locale_env=terminal.initial_environment())
+    except terminal.TerminalError as exc:
+        raise UsageError(str(exc)) from None
+    # Textual reads its settings from the environment as it loads: set them first.
+    os.environ.update(settings.textual_environment())
     run_app = importlib.import_module("newstui.tui.app").run_app
-    return int(run_app(archive))
+    return int(run_app(archive, settings))
 
 
 # -- subcommands ---------------------------------------------------------------
@@ -274,8 +295,13 @@ def cmd_show(archive: Archive, article_id: str, as_json: bool) -> int:
         return EXIT_FAILED
     if as_json:
         _print_json(article.to_record())
-    else:
-        print(format_article(article))
+        return EXIT_OK
+    text = format_article(article, width=_terminal_width())
+    if _styled_output():
+        # On a terminal the headline stands out; in a pipe or a file, plain text only.
+        headline, _, rest = text.partition("\n\n")
+        text = f"\x1b[1m{headline}\x1b[0m\n\n{rest}"
+    print(text)
     return EXIT_OK
 
 
@@ -286,9 +312,10 @@ def cmd_search(archive: Archive, text: str, limit: int, as_json: bool) -> int:
                       "snippet": hit.snippet.marked()} for hit in results.hits])
         return EXIT_OK
     width = _terminal_width()
+    marks = ("\x1b[1m", "\x1b[0m") if _styled_output() else ("«", "»")
     for hit in results.hits:
         print(format_list_row(hit.article, width))
-        print(f"    {hit.snippet.marked()}")
+        print(f"    {hit.snippet.marked(*marks)}")
     shown = len(results.hits)
     print(f"{results.total} match{'es' if results.total != 1 else ''}"
           + (f", best {shown} shown" if shown < results.total else ""), file=sys.stderr)
@@ -379,6 +406,11 @@ class ProgressBar:
 def _print_json(value: Any) -> None:
     sys.stdout.buffer.write(orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n")
     sys.stdout.flush()
+
+
+def _styled_output() -> bool:
+    """Bold text only where a person reads it: a terminal that can show it."""
+    return sys.stdout.isatty() and not terminal.is_dumb(os.environ)
 
 
 def _terminal_width() -> int:

@@ -54,6 +54,12 @@ def caption_line(article: Article) -> str:
     return f"Photo: {article.caption}"
 
 
+def citation(article: Article) -> str:
+    """`Headline — DATELINE, 27 July 2016 — source`: what `y` copies."""
+    where_when = ", ".join(p for p in (article.dateline, display_date(article.date)) if p)
+    return " — ".join(p for p in (article.headline, where_when, article.source) if p)
+
+
 def format_article(article: Article, width: int = MEASURE) -> str:
     """The whole article as text wrapped at `width`, a blank line between paragraphs."""
     width = min(width, MEASURE)
@@ -81,11 +87,14 @@ def cell_width(text: str) -> int:
 
 
 def truncate(text: str, width: int) -> str:
-    """Cut `text` to `width` terminal columns, ending in … when it was cut."""
-    if cell_width(text) <= width:
+    """Cut `text` to `width` terminal columns, ending in … when it was cut.
+
+    Looks at no more than `width` characters (each takes a column at least), so a
+    headline of megabytes costs no more than a short one."""
+    if len(text) <= width and cell_width(text) <= width:
         return text
     out, used = [], 0
-    for ch in text:
+    for ch in text[:width]:
         w = cell_width(ch)
         if used + w > width - 1:
             break

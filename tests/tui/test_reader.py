@@ -370,7 +370,7 @@ async def test_theme_switch_is_remembered(app: NewsApp, archive: Archive) -> Non
         await settle(pilot)
         assert app.theme == LIGHT_THEME
         app.saver.flush()
-    assert fresh_store(archive).setting("theme") == LIGHT_THEME
+    assert fresh_store(archive).setting("theme") == "light"
 
 
 async def test_command_palette_offers_search(app: NewsApp) -> None:

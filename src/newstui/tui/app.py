@@ -5,17 +5,21 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from collections.abc import Sequence
 from dataclasses import replace
+from functools import cached_property
 from typing import ClassVar
 
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.filter import LineFilter
 from textual.screen import Screen
 
 from newstui.archive import Archive
 from newstui.article import Article, ReadingState
 from newstui.store import StoreError
+from newstui.terminal import TerminalSettings
 from newstui.tui.commands import ArticleCommands
 from newstui.tui.messages import ArchiveLoaded, LoadFailed, StateChanged
 from newstui.tui.screens.help_screen import HelpScreen
@@ -23,6 +27,11 @@ from newstui.tui.screens.list_screen import ListScreen
 from newstui.tui.state_saver import StateSaver
 
 DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
+#: With 16 colours (the Linux console) or none, themes built on the 16 ANSI colours:
+#: the terminal's own palette, so nothing is drawn in a colour it lacks.
+ANSI_DARK, ANSI_LIGHT = "ansi-dark", "ansi-light"
+DEFAULT_SETTINGS = TerminalSettings(color="truecolor", utf8=True, low_bandwidth=False,
+                                    hyperlinks=True)
 #: How often (seconds) the reader looks whether another process changed the store.
 WATCH_INTERVAL = 2.0
 
@@ -38,14 +47,23 @@ class NewsApp(App[int]):
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
 
-    def __init__(self, archive: Archive, theme: str | None = None) -> None:
+    def __init__(self, archive: Archive, theme: str | None = None,
+                 settings: TerminalSettings = DEFAULT_SETTINGS) -> None:
         super().__init__()
+        self.settings = settings
+        if settings.color in ("16", "none"):
+            self.dark_theme, self.light_theme = ANSI_DARK, ANSI_LIGHT
+        else:
+            self.dark_theme, self.light_theme = DARK_THEME, LIGHT_THEME
         self.archive = archive
         self.articles: list[Article] = []
         self.states: dict[str, ReadingState] = {}
         self.loaded = False
         self.saver = StateSaver(archive.store, self._report_save_error)
-        self._initial_theme = theme if theme in (DARK_THEME, LIGHT_THEME) else DARK_THEME
+        # The remembered choice is "light" or "dark"; which theme that is depends on
+        # the colours this terminal has.
+        self._initial_theme = (self.light_theme if theme in ("light", LIGHT_THEME)
+                               else self.dark_theme)
         self.read_only = not archive.store.writable
         self._store_identity: tuple[int, int, int] | None = None
         self.exit_signal: int | None = None
@@ -200,25 +218,48 @@ class NewsApp(App[int]):
             self.push_screen(HelpScreen())
 
     def action_toggle_theme(self) -> None:
-        self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
+        self.theme = self.light_theme if self.theme == self.dark_theme else self.dark_theme
 
     def watch_theme(self, theme: str) -> None:
         # Only a change the reader makes is saved, not the theme applied at start-up.
-        if theme in (DARK_THEME, LIGHT_THEME) and self.loaded and not self.read_only:
+        if self.loaded and not self.read_only:
+            choice = "light" if theme == self.light_theme else "dark"
             store = self.archive.store
-            self.saver.call(lambda: store.set_setting("theme", theme))
+            self.saver.call(lambda: store.set_setting("theme", choice))
+
+    # -- the terminal -------------------------------------------------------------
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        return self._filters_for_terminal
+
+    @cached_property
+    def _filters_for_terminal(self) -> list[LineFilter]:
+        from newstui.tui.terminal_filters import AsciiFilter, NoColorFilter
+
+        filters = list(super().get_line_filters())
+        if self.settings.color == "none":
+            filters.append(NoColorFilter())
+        if not self.settings.utf8:
+            filters.append(AsciiFilter())
+        return filters
+
+    def get_key_display(self, binding: Binding) -> str:
+        if not self.settings.utf8 and binding.key == "enter":
+            return "Enter"
+        return super().get_key_display(binding)
 
     def on_unmount(self) -> None:
         self.saver.close()
 
 
-def run_app(archive: Archive) -> int:
+def run_app(archive: Archive, settings: TerminalSettings = DEFAULT_SETTINGS) -> int:
     """Run the reader until the user quits; returns the exit status."""
     try:
         theme = archive.store.setting("theme")
     except StoreError:
         theme = None  # the list screen reports the problem
-    app = NewsApp(archive, theme=theme)
-    result = app.run()
+    app = NewsApp(archive, theme=theme, settings=settings)
+    # Mouse reporting sends a report for every move of the pointer: not over a slow link.
+    result = app.run(mouse=not settings.low_bandwidth)
     app.saver.close()  # everything queued is on disk before the process ends
     return result if isinstance(result, int) else 0

@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from newstui.article import Article
+from newstui.render import citation, format_article
 from newstui.tui.messages import StateChanged
 from newstui.tui.widgets.article_view import ArticleView
 
@@ -25,6 +26,8 @@ class ArticleScreen(Screen[int]):
         Binding("n", "step(1)", "Next", id="article.next"),
         Binding("p", "step(-1)", "Previous", id="article.previous"),
         Binding("s", "star", "Star", id="article.star"),
+        Binding("y", "copy(False)", "Copy cite", id="article.copy_citation"),
+        Binding("Y", "copy(True)", "Copy all", show=False, id="article.copy_article"),
     ]
 
     app: NewsApp
@@ -89,3 +92,11 @@ class ArticleScreen(Screen[int]):
 
     def action_star(self) -> None:
         self.app.toggle_star(self.article)
+
+    def action_copy(self, whole: bool) -> None:
+        """Copy to the reader's own clipboard with OSC 52, which works across SSH (and
+        through tmux with `set-clipboard on`)."""
+        text = format_article(self.article) if whole else citation(self.article)
+        self.app.copy_to_clipboard(text)
+        what = f"the article ({len(text):,} characters)" if whole else "the citation"
+        self.notify(f"Copied {what} to the clipboard", timeout=2)

@@ -23,7 +23,8 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
     ("Article", [
         ("↑ ↓  j k", "scroll a line"), ("Space b  PgDn PgUp", "scroll a page"),
         ("g G  Home End", "top / bottom"), ("n p", "next / previous article"),
-        ("s", "star / unstar"), ("q  Backspace  Esc", "back"),
+        ("s", "star / unstar"), ("y", "copy the citation (headline, dateline, date, source)"),
+        ("Y", "copy the whole article"), ("q  Backspace  Esc", "back"),
     ]),
     ("Search", [
         ("type", "search as you type"), ("↑ (in the box)", "earlier queries"),
