@@ -49,13 +49,18 @@ def resolve(env: Mapping[str, str], color: str | None = None,
     chosen = color or env.get("NEWSTUI_COLOR") or "auto"
     if chosen not in COLOR_MODES:
         raise TerminalError(f"colour mode {chosen!r} is not one of {', '.join(COLOR_MODES)}")
-    if chosen == "auto":
-        chosen = detect_color(env)
     if low_bandwidth is None:
         setting = env.get("NEWSTUI_LOW_BANDWIDTH")
         # On by default over SSH, where every byte crosses a network.
         low_bandwidth = (setting not in ("0", "no", "off", "false") if setting is not None
                          else bool(env.get("SSH_CONNECTION")))
+    if chosen == "auto":
+        chosen = detect_color(env)
+        # Low bandwidth draws with the terminal's own 16 colours unless told otherwise:
+        # their codes are a third the length, and the default background lets runs
+        # of spaces be erased instead of sent.
+        if low_bandwidth and chosen in ("truecolor", "256"):
+            chosen = "16"
     utf8 = locale_is_utf8(locale_env if locale_env is not None else env) and not ascii_only
     hyperlinks = term not in ("linux", "vt100", "vt220", *DUMB_TERMS) and not low_bandwidth
     return TerminalSettings(chosen, utf8, low_bandwidth, hyperlinks)

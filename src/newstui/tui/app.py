@@ -13,6 +13,7 @@ from typing import ClassVar
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.filter import LineFilter
 from textual.screen import Screen
 
@@ -49,7 +50,7 @@ class NewsApp(App[int]):
 
     def __init__(self, archive: Archive, theme: str | None = None,
                  settings: TerminalSettings = DEFAULT_SETTINGS) -> None:
-        super().__init__()
+        super().__init__(driver_class=_driver_for(settings))
         self.settings = settings
         if settings.color in ("16", "none"):
             self.dark_theme, self.light_theme = ANSI_DARK, ANSI_LIGHT
@@ -96,6 +97,8 @@ class NewsApp(App[int]):
         return ListScreen()
 
     def on_mount(self) -> None:
+        if self.settings.low_bandwidth:
+            self.add_class("-low-bandwidth")
         self.theme = self._initial_theme
         self.load_archive()
         self.set_interval(WATCH_INTERVAL, self._watch_store)
@@ -234,13 +237,14 @@ class NewsApp(App[int]):
 
     @cached_property
     def _filters_for_terminal(self) -> list[LineFilter]:
-        from newstui.tui.terminal_filters import AsciiFilter, NoColorFilter
+        from newstui.tui.terminal_filters import AsciiFilter, MergeSegments, NoColorFilter
 
         filters = list(super().get_line_filters())
         if self.settings.color == "none":
             filters.append(NoColorFilter())
         if not self.settings.utf8:
             filters.append(AsciiFilter())
+        filters.append(MergeSegments())  # last: the others make more pieces alike
         return filters
 
     def get_key_display(self, binding: Binding) -> str:
@@ -250,6 +254,16 @@ class NewsApp(App[int]):
 
     def on_unmount(self) -> None:
         self.saver.close()
+
+
+def _driver_for(settings: TerminalSettings) -> type[Driver] | None:
+    # Erasing runs of spaces draws the default background: right only with the
+    # themes on the terminal's own colours, which low bandwidth uses.
+    if settings.low_bandwidth and settings.color in ("16", "none") and os.name == "posix":
+        from newstui.tui.driver import LowBandwidthDriver
+
+        return LowBandwidthDriver
+    return None
 
 
 def run_app(archive: Archive, settings: TerminalSettings = DEFAULT_SETTINGS) -> int:

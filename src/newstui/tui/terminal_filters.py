@@ -30,3 +30,22 @@ class NoColorFilter(LineFilter):
             Segment(text, None if style is None else style.without_color, control)
             for text, style, control in segments
         ]
+
+
+class MergeSegments(LineFilter):
+    """Join neighbouring pieces of a line that share a style.
+
+    Textual writes each piece as `ESC[<style>m text ESC[0m`; a row of the list is
+    seven pieces, most in the same style as the next. Fewer pieces, fewer bytes on
+    the wire, the same picture."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        merged: list[Segment] = []
+        for segment in segments:
+            if (merged and not segment.control and not merged[-1].control
+                    and merged[-1].style == segment.style):
+                last = merged[-1]
+                merged[-1] = Segment(last.text + segment.text, last.style)
+            else:
+                merged.append(segment)
+        return merged
