@@ -120,3 +120,26 @@ def test_a_cursor_move_redraws_only_what_changed(store: Path, tmp_path: Path) ->
         assert term.wait_exit() == 0
     finally:
         term.close()
+
+
+def test_urls_in_an_article_are_terminal_hyperlinks(tmp_path: Path) -> None:
+    db = tmp_path / "links.json"
+    page = tmp_path / "link.txt"
+    page.write_text("Report Published Online\n\nThe full report is at "
+                    "https://example.org/report-2016.pdf for anyone to read.\n",
+                    encoding="utf-8")
+    subprocess.run([newstui_command(), "--db", str(db), "import", str(page)], check=True,
+                   capture_output=True, timeout=60)
+    term = PtyTerminal([newstui_command(), "--db", str(db)], terminal_env(tmp_path))
+    try:
+        term.wait_for("Report Published Online")
+        term.press(KEYS["enter"])
+        screen = term.wait_for("https://example.org/report-2016.pdf")
+        assert "The full report is at" in screen
+        term.press("q")
+        term.wait_for("1 article —")
+        term.press("q")
+        assert term.wait_exit() == 0
+    finally:
+        term.close()
+    assert b"\x1b]8;id=" in term.raw and b";https://example.org/report-2016.pdf\x1b\\" in term.raw

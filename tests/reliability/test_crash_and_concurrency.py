@@ -57,7 +57,7 @@ def test_killed_imports_lose_nothing(tmp_path: Path, long_form: bool) -> None:
         # Most kills land around the write at the end; some anywhere. Every tenth
         # import runs to the end, to follow how long an import takes as the store grows.
         if trial % 10 != 9:
-            time.sleep(rng.uniform(0.5, 1.3) * duration if rng.random() < 0.8
+            time.sleep(rng.uniform(0.35, 1.0) * duration if rng.random() < 0.8
                        else rng.uniform(0, duration))
             process.send_signal(signal.SIGKILL)
         process.wait(60)

@@ -92,7 +92,8 @@ class ListScreen(Screen[None]):
         order = "by headline" if self.order == "headline" else f"{self.order} first"
         read_only = " — read-only" if self.app.read_only else ""
         self.query_one("#title-bar", Static).update(
-            f"newstui — {count} articles — {self.filter_name} — {order}{read_only}")
+            f"newstui — {count} article{'s' if total != 1 else ''} — {self.filter_name} — "
+            f"{order}{read_only}")
 
     @on(CursorList.Selected, "#articles")
     def open_article(self, event: CursorList.Selected) -> None:

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rich.cells import cell_len, chop_cells
-from rich.span import Span
 from rich.style import Style
-from rich.text import Text
+from rich.text import Span, Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
@@ -44,7 +43,14 @@ _WINDOWED_MATCH_CHARS = 20_000
 _STRIP_CACHE = 4096
 
 
+# A web address in article text. Only URL characters, so nothing but the address can
+# end up inside the OSC 8 sequence that carries it.
+_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]+[A-Za-z0-9/#=&_\-]")
+
+
 def printable(text: str) -> str:
+    if text.isascii() and text.isprintable():
+        return text  # nearly always: a quick look instead of a regex pass
     return _CONTROL.sub("", text)
 
 
@@ -67,7 +73,7 @@ def line_starts(text: str, width: int) -> Iterator[int]:
     yielded one by one so a caller can stop at the lines it needs."""
     yield 0
     width = max(1, width)
-    if _SIMPLE_TEXT.fullmatch(text):
+    if (text.isascii() and text.isprintable()) or _SIMPLE_TEXT.fullmatch(text):
         yield from _simple_breaks(text, width)
     else:
         yield from _rich_breaks(text, width)
@@ -179,8 +185,11 @@ class ArticleView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.article = article
         self.phrases = phrases or []
-        self._blocks: list[_Block] = []
-        self._first: list[int] = []  # first line of each block laid out (or begun)
+        self._head: list[_Block] = []  # the blocks above the body
+        self._tail: list[_Block] = []  # and below it
+        self._block_count = 0
+        self._blocks: list[_Block] = []  # the blocks laid out (the last one perhaps in part)
+        self._first: list[int] = []  # the first line of each of them
         self._chars_left = 0  # characters in blocks not laid out yet (for the estimate)
         self._strips: dict[int, Strip] = {}
         self._wrapped_width = -1
@@ -227,9 +236,7 @@ class ArticleView(ScrollView, can_focus=True):
         if width == self._wrapped_width:
             return
         self._wrapped_width = width
-        self._blocks = self._make_blocks()
-        self._first = []
-        self._chars_left = sum(len(block.text) for block in self._blocks)
+        self._set_blocks()
         self._strips.clear()
         if self._chars_left <= EAGER_CHARS:
             self._lay_out_to(None)
@@ -238,60 +245,71 @@ class ArticleView(ScrollView, can_focus=True):
         self._update_virtual_size()
         self.refresh()
 
-    def _make_blocks(self) -> list[_Block]:
+    def _set_blocks(self) -> None:
+        """The blocks of the article, top to bottom: those around the body now, the
+        body's (a blank line and a paragraph each) when the layout reaches them."""
         article = self.article
-        blocks = [_Block(printable(article.headline), "article-view--headline")]
-
-        def gap() -> None:
-            blocks.append(_Block(""))
-
+        self._head = [_Block(printable(article.headline), "article-view--headline")]
         meta = dateline_and_date(article)
         if meta:
-            blocks.append(_Block(printable(meta), "article-view--meta"))
+            self._head.append(_Block(printable(meta), "article-view--meta"))
         caption = caption_line(article)
         if caption:
-            gap()
-            blocks.append(_Block(printable(caption), "article-view--caption", indent="▌ "))
-        for paragraph in article.body:
-            gap()
-            blocks.append(_Block(printable(paragraph)))
+            self._head += [_Block(""), _Block(printable(caption), "article-view--caption",
+                                              indent="▌ ")]
+        self._tail = []
         if article.source:
-            gap()
-            blocks.append(_Block(printable(f"Source: {article.source}"),
-                                 "article-view--source"))
-        return blocks
+            self._tail = [_Block(""), _Block(printable(f"Source: {article.source}"),
+                                             "article-view--source")]
+        self._block_count = len(self._head) + 2 * len(article.body) + len(self._tail)
+        self._blocks = []
+        self._first = []
+        self._chars_left = (sum(len(b.text) for b in (*self._head, *self._tail))
+                            + sum(len(p) for p in article.body))
+
+    def _make_block(self, number: int) -> _Block:
+        head, body = len(self._head), 2 * len(self.article.body)
+        if number < head:
+            return self._head[number]
+        if number >= head + body:
+            return self._tail[number - head - body]
+        paragraph, text = divmod(number - head, 2)
+        return _Block(printable(self.article.body[paragraph]) if text else "")
 
     # -- laying out as far as needed ---------------------------------------------
 
     def _known_lines(self) -> int:
         """Lines laid out so far (all of them once the last block is done)."""
-        if not self._first:
+        if not self._blocks:
             return 0
-        block = self._blocks[len(self._first) - 1]
+        block = self._blocks[-1]
         ready = len(block.starts) - (1 if block.breaks is not None else 0)
         return self._first[-1] + ready
 
     @property
     def _complete(self) -> bool:
-        return len(self._first) == len(self._blocks) and self._blocks[-1].breaks is None
+        return len(self._blocks) == self._block_count and (
+            not self._blocks or self._blocks[-1].breaks is None)
 
     def _lay_out_to(self, line: int | None) -> None:
         """Lay out until line `line` exists (`None`: the whole article)."""
-        blocks, width = self._blocks, self._wrapped_width
         while not self._complete and (line is None or self._known_lines() <= line):
-            if not self._first or blocks[len(self._first) - 1].breaks is None:
-                if self._first:
-                    previous = blocks[len(self._first) - 1]
-                    self._first.append(self._first[-1] + len(previous.starts))
-                else:
-                    self._first.append(0)
-                block = blocks[len(self._first) - 1]
+            if not self._blocks or self._blocks[-1].breaks is None:
+                # The block before is done: begin the next.
+                first = self._first[-1] + len(self._blocks[-1].starts) if self._blocks else 0
+                block = self._make_block(len(self._blocks))
                 self._chars_left -= len(block.text)
-                block.starts = []
-                block.breaks = line_starts(block.text, width - len(block.indent))
-            block = blocks[len(self._first) - 1]
-            assert block.breaks is not None
-            # Take a screenful of lines at a time (all of them when laying out in full).
+                width = self._wrapped_width - len(block.indent)
+                if len(block.text) <= width and block.text.isascii():
+                    block.starts, block.breaks = [0], None  # a blank line, a short one
+                else:
+                    block.starts, block.breaks = [], line_starts(block.text, width)
+                self._blocks.append(block)
+                self._first.append(first)
+            block = self._blocks[-1]
+            if block.breaks is None:
+                continue
+            # A screenful of lines at a time (all of them when laying out in full).
             for _ in range(64 if line is not None else 1 << 62):
                 start = next(block.breaks, None)
                 if start is None:
@@ -303,9 +321,10 @@ class ArticleView(ScrollView, can_focus=True):
         if self._complete:
             return self._known_lines()
         # Prose fills about nine tenths of a line; each block left adds its blank line.
-        blocks_left = len(self._blocks) - len(self._first)
+        blocks_left = self._block_count - len(self._blocks)
         width = max(1, self._wrapped_width)
-        return self._known_lines() + 1 + self._chars_left * 10 // (width * 9) + 2 * blocks_left
+        chars_left = max(0, self._chars_left)
+        return self._known_lines() + 1 + chars_left * 10 // (width * 9) + 2 * blocks_left
 
     def _update_virtual_size(self) -> None:
         height = self._estimated_lines()
@@ -322,17 +341,38 @@ class ArticleView(ScrollView, can_focus=True):
         end = block.starts[row + 1] if row + 1 < len(block.starts) else len(block.text)
         style = self.get_component_rich_style
         base: Style | str = style(block.component) if block.component else ""
-        spans = self._matches(block, start, end)
-        if spans:
+        matches = self._matches(block, start, end)
+        if matches:
             match = style("article-view--match")
             spans = [Span(max(s, start) - start, min(e, end) - start, match)
-                     for s, e in spans]
+                     for s, e in matches]
+        if not matches:
+            spans = []
+        spans.extend(self._links(block, start, end))
         line = Text(block.text[start:end], style=base, spans=spans or None)
         # What Rich's wrap does to each line it makes.
         width = self._wrapped_width - len(block.indent)
         line.rstrip_end(width)
         line.truncate(width, overflow="fold")
         return Text(block.indent) + line if block.indent else line
+
+    def _links(self, block: _Block, start: int, end: int) -> list[Span]:
+        """URLs in text[start:end] as terminal hyperlinks (OSC 8), where the terminal
+        shows them. A URL broken over two lines links from both parts."""
+        settings = getattr(self.app, "settings", None)
+        if settings is None or not settings.hyperlinks:
+            return []
+        if "://" not in block.text[max(0, start - 2048):end + 2048]:
+            return []
+        window_start = max(0, start - 2048)
+        window = block.text[window_start:end + 2048]
+        links = []
+        for found in _URL.finditer(window):
+            lo, hi = found.start() + window_start, found.end() + window_start
+            if lo < end and hi > start:
+                links.append(Span(max(lo, start) - start, min(hi, end) - start,
+                                  Style(link=found.group())))
+        return links
 
     def _matches(self, block: _Block, start: int, end: int) -> list[tuple[int, int]]:
         """Search matches in `block` that overlap its text[start:end]."""

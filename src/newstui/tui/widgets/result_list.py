@@ -44,11 +44,11 @@ class ResultList(CursorList):
         style = self.get_component_rich_style
         room = max(1, width - 2)
         if line == 0:
-            return self.segments([(" ", None), (truncate(printable(article.headline), room),
+            return self.segments([(" ", None), (_fit(article.headline, room),
                                                 style("result-list--headline"))], selected)
         if line == 1:
             meta = " · ".join(p for p in (short_date(article.date), article.dateline) if p)
-            return self.segments([("   ", None), (truncate(printable(meta), room - 2),
+            return self.segments([("   ", None), (_fit(meta, room - 2),
                                                   style("result-list--meta"))], selected)
         snippet = self._snippet(hit, room - 2, style("result-list--match"))
         return self.segments([("   ", None), *snippet], selected)
@@ -66,3 +66,9 @@ class ResultList(CursorList):
                 used += len(cut)
             last = end
         return parts
+
+
+def _fit(text: str, room: int) -> str:
+    """`text` made printable and cut to `room` columns, looking only at its start: a
+    headline can be megabytes long (a hand-made JSON record)."""
+    return truncate(printable(text[:room + 1024]), room)
