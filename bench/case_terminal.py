@@ -1,0 +1,359 @@
+"""Cases 2, 3, 6, 7 and 8: where the reader feels it — newstui, a bare Textual app and
+newsboat in a real pseudo-terminal at 80×24 (TERM=xterm-256color), read by pyte."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import fixtures
+from common import BENCH, SCRATCH, Figure, clean_env, fresh_dir, median, newstui_argv, say
+from terminal import ENTER, ESCAPE, PAGE_DOWN, Terminal
+
+NEEDLE = 30  # characters of a headline that fit in the list's column at 80×24
+
+
+def _reset_state(db: Path) -> None:
+    """Reading state lives beside the store; every run starts with none."""
+    for leftover in db.parent.glob(f"{db.stem}.state*"):
+        leftover.unlink()
+
+
+class Stores:
+    """One private copy per size of the cached stores, for the whole run."""
+
+    def __init__(self) -> None:
+        self._copies: dict[str, Path] = {}
+
+    def get(self, size: str) -> Path:
+        if size not in self._copies:
+            self._copies[size] = fixtures.copy_store(size, fresh_dir(SCRATCH / f"tui-{size}"))
+        db = self._copies[size]
+        _reset_state(db)
+        return db
+
+
+def launch_newstui(db: Path, home: Path) -> Terminal:
+    return Terminal([*newstui_argv(), "--db", str(db)], clean_env(home))
+
+
+def launch_newsboat(size: str) -> Terminal:
+    folder = fixtures.copy_newsboat(size, SCRATCH / f"newsboat-{size}")
+    return Terminal(fixtures.newsboat_argv(), clean_env(folder), cwd=folder)
+
+
+def newsboat_to_list(term: Terminal) -> float:
+    """Open the feed as soon as the feed list shows; when the article list showed."""
+    term.until_text("Your feeds")
+    term.until_text("Corpus")
+    term.send(ENTER)
+    return term.until_text("Articles in feed")
+
+
+# -- case 2 ---------------------------------------------------------------------------
+
+
+def first_paint(stores: Stores, sizes: list[str], reps: int) -> list[Figure]:
+    home = fresh_dir(SCRATCH / "home")
+    samples: dict[str, list[float]] = {f"newstui {s}": [] for s in sizes}
+    samples.update({"bare Textual app": [], "newsboat 21k": []})
+    bare = [sys.executable, str(BENCH / "bare_app.py")]
+    for rep in range(reps):
+        say(f"case 2: start to first paint, run {rep + 1} of {reps}")
+        for size in sizes:
+            needle = fixtures.top_articles(size)[0]["headline"][:NEEDLE]
+            term = launch_newstui(stores.get(size), home)
+            try:
+                samples[f"newstui {size}"].append(term.until_text(needle) - term.started)
+            finally:
+                term.close()
+        term = Terminal(bare, clean_env(home))
+        try:
+            samples["bare Textual app"].append(
+                term.until_text("Bare Textual app: first paint") - term.started)
+        finally:
+            term.close()
+        term = launch_newsboat("21k")
+        try:
+            samples["newsboat 21k"].append(newsboat_to_list(term) - term.started)
+        finally:
+            term.close()
+    m = {k: median(v) for k, v in samples.items()}
+    figures = []
+    big = sizes[-1]
+    figures.append(Figure("2", f"start to first paint, newstui {big}", m[f"newstui {big}"], "s",
+                          m["bare Textual app"], "bare Textual app", 1.5 if big == "106k" else None,
+                          note=f"median of {reps}", samples=samples))
+    if "21k" in sizes:
+        figures.append(Figure("2", "start to first paint, newstui 21k", m["newstui 21k"], "s",
+                              m["newsboat 21k"], "newsboat 21k (launch + Enter on the feed)",
+                              1.0, note=f"median of {reps}"))
+        if big != "21k":
+            figures.append(Figure("2", "start to first paint, newstui 21k (vs bare)",
+                                  m["newstui 21k"], "s", m["bare Textual app"],
+                                  "bare Textual app"))
+    return figures
+
+
+# -- case 3 ---------------------------------------------------------------------------
+
+
+def _newstui_search(term: Terminal, query: str) -> None:
+    term.send("/")
+    term.until_text("Type to search")
+    term.send(query)
+    term.until(lambda: " match" in term.text or "No matches" in term.text, 60)
+
+
+def peak_memory(stores: Stores, sizes: list[str]) -> list[Figure]:
+    home = fresh_dir(SCRATCH / "home")
+    rss: dict[str, float] = {}
+    files: dict[str, float] = {}
+    for size in sizes:
+        say(f"case 3: peak memory, newstui {size}")
+        db = stores.get(size)
+        term = launch_newstui(db, home)
+        try:
+            term.until_text(fixtures.top_articles(size)[0]["headline"][:NEEDLE])
+            _newstui_search(term, "oil")
+            term.settle(1.0)
+            rss[size] = term.peak_rss_kb() * 1024
+        finally:
+            term.close()
+        files[size] = db.stat().st_size
+    say("case 3: peak memory, newsboat 21k")
+    term = launch_newsboat("21k")
+    try:
+        newsboat_to_list(term)
+        term.settle(0.5)
+        term.send("/")
+        term.until_text("Search for:")
+        term.send("oil")
+        term.settle(0.3)
+        term.send(ENTER)
+        term.until_text("Search results")
+        term.settle(1.0)
+        newsboat = term.peak_rss_kb() * 1024
+    finally:
+        term.close()
+    mb = 1024 * 1024
+    figures = []
+    for size in sizes:
+        figures.append(Figure("3", f"peak RSS, newstui {size}, list open + one search "
+                              "(vs the store file)", rss[size] / mb, "MB", files[size] / mb,
+                              f"store file ({size})", 2.0 if size == "106k" else None))
+    if "21k" in rss:
+        figures.append(Figure("3", "peak RSS, newstui 21k, list open + one search",
+                              rss["21k"] / mb, "MB", newsboat / mb,
+                              "newsboat 21k, list open + one search", 1.0))
+    return figures
+
+
+# -- case 6 ---------------------------------------------------------------------------
+
+
+def _bytes_for(term: Terminal, key: bytes, quiet: float = 0.4) -> tuple[int, bool]:
+    before, screen = len(term.raw), term.text
+    term.send(key)
+    term.settle(quiet, 5)
+    return len(term.raw) - before, term.text != screen
+
+
+def _page_target(top: list[dict[str, Any]]) -> int:
+    """A long article near the top of the list (several pages at 80×24)."""
+    for index, record in enumerate(top[6:], 6):
+        if len(" ".join(record["body"])) > 4000:
+            return index
+    return 6
+
+
+def bytes_per_key(stores: Stores, moves: int = 5, pages: int = 3) -> list[Figure]:
+    home = fresh_dir(SCRATCH / "home")
+    top = fixtures.top_articles("21k")
+    target = _page_target(top)
+    needle = top[target]["headline"][:20]
+    results: dict[str, tuple[list[int], list[int], str]] = {}
+    for program in ("newstui", "newsboat"):
+        say(f"case 6: bytes per key, {program} 21k")
+        if program == "newstui":
+            term = launch_newstui(stores.get("21k"), home)
+            term.until_text(top[0]["headline"][:NEEDLE])
+        else:
+            term = launch_newsboat("21k")
+            newsboat_to_list(term)
+        try:
+            term.settle(1.0)
+            move = [_bytes_for(term, term.arrow("down"))[0] for _ in range(moves)]
+            for _ in range(target - moves):
+                term.send(term.arrow("down"))
+                term.settle(0.2)
+            term.send(ENTER)
+            term.until_text(needle, 20)
+            term.settle(1.0)
+            page = []
+            changed = True
+            for _ in range(pages):
+                count, moved = _bytes_for(term, PAGE_DOWN)
+                page.append(count)
+                changed = changed and moved
+            note = "" if changed else "a page down left the screen unchanged (end of article?)"
+            results[program] = (move, page, note)
+        finally:
+            term.close()
+    ours, theirs = results["newstui"], results["newsboat"]
+    return [
+        Figure("6", "bytes written for one cursor move in the list (21k)", median(ours[0]),
+               "B", median(theirs[0]), "newsboat, same key", 1.0,
+               note=f"median of {moves}: newstui {ours[0]}, newsboat {theirs[0]}"),
+        Figure("6", "bytes written for one page down in an article (21k)", median(ours[1]),
+               "B", median(theirs[1]), "newsboat, same key", 1.0,
+               note=(f"article #{target} {top[target]['headline']!r}; median of {pages}: "
+                     f"newstui {ours[1]}, newsboat {theirs[1]} {ours[2]} {theirs[2]}").strip()),
+    ]
+
+
+# -- case 7 ---------------------------------------------------------------------------
+
+
+def _cursor_index(term: Terminal, top: list[dict[str, Any]]) -> int | None:
+    """Which article the cursor is on: the visible rows are matched against the list's
+    order (the whole window, as copies of one headline look alike), then the row drawn
+    on a different background is the cursor."""
+    rows = term.line_styles()[1:-1]
+    background = Counter(style for _text, style in rows).most_common(1)[0][0]
+    cursor_rows = [i for i, (_t, style) in enumerate(rows) if style != background]
+    listed = [i for i, (text, _s) in enumerate(rows) if text.strip()]
+    if len(cursor_rows) != 1 or not listed:
+        return None
+    prefixes = [r["headline"][:25] for r in top]
+    starts = [s for s in range(len(top) - len(listed))
+              if all(prefixes[s + i] in rows[i][0] for i in listed)]
+    if len(starts) != 1:
+        return None
+    return starts[0] + cursor_rows[0]
+
+
+def held_down(stores: Stores, size: str, rate: float = 30.0, seconds: float = 3.0) -> list[Figure]:
+    say(f"case 7: ↓ held in the {size} list")
+    home = fresh_dir(SCRATCH / "home")
+    top = fixtures.top_articles(size)
+    presses = int(rate * seconds)
+    term = launch_newstui(stores.get(size), home)
+    try:
+        term.until_text(top[0]["headline"][:NEEDLE])
+        term.settle(1.0)
+        start = time.perf_counter()
+        last_key = start
+        for i in range(presses):
+            due = start + i / rate
+            while (left := due - time.perf_counter()) > 0:
+                term.pump(left)
+            last_key = term.send(term.arrow("down"))
+        settled = term.settle(1.0, 20)
+        index = _cursor_index(term, top)
+    finally:
+        term.close()
+    lag = max(0.0, settled - last_key)
+    where = "could not be read off the screen" if index is None else f"row {index}"
+    return [
+        Figure("7", f"↓ held {seconds:.0f} s at {rate:.0f}/s ({size}): keys lost",
+               None if index is None else float(presses - index), "keys", target=0.0,
+               absolute=True, note=f"{presses} presses; the cursor ended on {where} "
+                                   f"(expected row {presses})"),
+        Figure("7", f"↓ held ({size}): last key to screen settled", lag, "s", target=0.100,
+               absolute=True),
+    ]
+
+
+# -- case 8 ---------------------------------------------------------------------------
+
+TYPED_QUERIES = ["cocoa", "interest rates", "gorbachev"]
+TYPING_GAP = 0.12  # seconds between keystrokes: a brisk typist
+
+
+def _totals(size: str) -> dict[str, int]:
+    from newstui.archive import Archive
+
+    cache = fixtures.CACHE / f"totals-{size}.json"
+    if cache.exists():
+        import json
+
+        return json.loads(cache.read_text())
+    archive = Archive.open(fixtures.copy_store(size, fresh_dir(SCRATCH / "totals")))
+    totals = {q: archive.search(q, 1).total for q in TYPED_QUERIES}
+    import json
+
+    cache.write_text(json.dumps(totals))
+    shutil.rmtree(SCRATCH / "totals", ignore_errors=True)
+    return totals
+
+
+def search_as_you_type(stores: Stores, sizes: list[str], reps: int) -> list[Figure]:
+    home = fresh_dir(SCRATCH / "home")
+    samples: dict[str, list[float]] = {}
+    for size in sizes:
+        say(f"case 8: search as you type, newstui {size}")
+        totals = _totals(size)
+        term = launch_newstui(stores.get(size), home)
+        times = samples.setdefault(f"newstui {size}", [])
+        try:
+            term.until_text(fixtures.top_articles(size)[0]["headline"][:NEEDLE])
+            term.settle(0.5)
+            for _ in range(reps):
+                for query in TYPED_QUERIES:
+                    term.send("/")
+                    term.until_text("Type to search")
+                    term.settle(0.3)
+                    last = 0.0
+                    for char in query:
+                        last = term.send(char)
+                        deadline = last + TYPING_GAP
+                        while (left := deadline - time.perf_counter()) > 0:
+                            term.pump(left)
+                    count = f"{totals[query]:,} match"
+                    shown = term.until_text(count, 30)
+                    times.append(max(0.0, shown - last))
+                    term.settle(0.3)
+                    term.send(ESCAPE)
+                    term.until_text("newest first")
+                    term.settle(0.3)
+        finally:
+            term.close()
+    say("case 8: search, newsboat 21k")
+    term = launch_newsboat("21k")
+    theirs = samples.setdefault("newsboat 21k", [])
+    try:
+        newsboat_to_list(term)
+        term.settle(0.5)
+        for _ in range(reps):
+            for query in TYPED_QUERIES:
+                term.send("/")
+                term.until_text("Search for:")
+                term.send(query)
+                term.settle(0.3)
+                pressed = term.send(ENTER)
+                theirs.append(term.until_text("Search results", 30) - pressed)
+                term.settle(0.3)
+                term.send("q")
+                term.until_text("Articles in feed")
+                term.settle(0.3)
+    finally:
+        term.close()
+    figures = []
+    note = (f"{len(TYPED_QUERIES)} queries × {reps}, typed {TYPING_GAP * 1000:.0f} ms apart; "
+            "newstui waits for its '{N} matches' line, newsboat for 'Search results' after Enter")
+    if "21k" in sizes:
+        figures.append(Figure("8", "search as you type: last key to results (21k)",
+                              median(samples["newstui 21k"]), "s", median(theirs),
+                              "newsboat 21k: Enter to results", 1.0, note=note,
+                              samples=samples))
+    if "106k" in sizes:
+        figures.append(Figure("8", "search as you type: last key to results (106k)",
+                              median(samples["newstui 106k"]), "s", median(theirs),
+                              "newsboat 21k: Enter to results", 0.150, absolute=True,
+                              note="target: ≤ 150 ms absolute"))
+    return figures
