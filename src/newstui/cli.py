@@ -277,13 +277,18 @@ def cmd_import(archive: Archive, paths: list[str], quiet: bool = False) -> int:
 
 
 def cmd_list(archive: Archive, limit: int | None, as_json: bool) -> int:
-    articles = archive.store.newest_first()[:limit]
+    store = archive.store
     if as_json:
-        _print_json([a.to_record() for a in articles])
+        if limit is None:
+            records = [a.to_record() for a in store.newest_first()]
+        else:  # read just those articles
+            records = [a.to_record() for s in store.summaries()[:limit]
+                       if (a := store.get(s.id)) is not None]
+        _print_json(records)
         return EXIT_OK
     width = _terminal_width()
-    for article in articles:
-        print(format_list_row(article, width))
+    # Rows need no article bodies: the summaries are read without parsing the store.
+    print("\n".join(format_list_row(summary, width) for summary in store.summaries()[:limit]))
     return EXIT_OK
 
 

@@ -4,20 +4,35 @@ calls (and tests check) without a screen."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Protocol, TypeVar
 
-from newstui.article import Article, ReadingState
+from newstui.article import ReadingState
 
 FILTERS = ("all", "unread", "starred")
 ORDERS = ("newest", "oldest", "headline")
 _UNREAD = ReadingState()
 
 
+class Listed(Protocol):
+    """What the list needs of an entry: an Article, or a store's Summary of one."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def headline(self) -> str: ...
+    @property
+    def date(self) -> str | None: ...
+
+
+T = TypeVar("T", bound=Listed)
+
+
 def arrange(
-    articles: Iterable[Article],
+    articles: Iterable[T],
     states: Mapping[str, ReadingState],
     filter_name: str = "all",
     order: str = "newest",
-) -> list[Article]:
+) -> list[T]:
     """The articles to list, filtered and ordered. Undated articles come last in both
     date orders; ties are broken by headline so the order is stable."""
     if filter_name == "unread":

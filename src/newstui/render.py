@@ -11,6 +11,7 @@ import unicodedata
 from datetime import date, datetime
 
 from newstui.article import Article
+from newstui.layout import Summary
 
 MEASURE = 76  # the longest line we set body text in, however wide the terminal
 
@@ -103,7 +104,7 @@ def truncate(text: str, width: int) -> str:
     return "".join(out) + "…"
 
 
-def format_list_row(article: Article, width: int = 100) -> str:
+def format_list_row(article: Article | Summary, width: int = 100) -> str:
     """`id  date  dateline  headline`, cut to `width` columns."""
     dateline = truncate(article.dateline or "", 16)
     row = f"{article.id[:10]}  {short_date(article.date):<10}  {dateline:<16}  {article.headline}"

@@ -29,8 +29,10 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from newstui import layout
 from newstui.article import Article, ReadingState, RecordError
 from newstui.files import FileWriteError, ReadOnlyError, atomic_write
+from newstui.layout import LayoutError, StoreReader, Summary, summary_of
 
 SCHEMA_VERSION = 1
 ARTICLES, META, STATE = "articles", "meta", "state"
@@ -66,10 +68,10 @@ class AtomicJSONStorage(Storage):
     renames the new one over it and fsyncs the folder.
     """
 
-    def __init__(self, path: str, table_names: tuple[str, ...] = ()) -> None:
+    def __init__(self, path: str, line_layout: bool = False) -> None:
         self.path = Path(path)
         self._data: dict[str, dict[str, Any]] | None = None
-        self._table_names = table_names
+        self.line_layout = line_layout  # the article store's layout (layout.py)
         self.dirty = False
 
     def read(self) -> dict[str, dict[str, Any]]:
@@ -85,7 +87,8 @@ class AtomicJSONStorage(Storage):
         if not self.dirty or self._data is None:
             return
         try:
-            atomic_write(self.path, orjson.dumps(self._data), backup=True)
+            data = layout.encode(self._data) if self.line_layout else orjson.dumps(self._data)
+            atomic_write(self.path, data, backup=True)
         except ReadOnlyError as exc:
             raise ReadOnlyStoreError(str(exc)) from None
         except FileWriteError as exc:
@@ -223,6 +226,9 @@ class ArticleStore:
         # loads in a worker), and `newstui --help` never reads it at all.
         self._loaded_db: TinyDB | None = None
         self._loaded_state: TinyDB | None = None
+        self._reader: StoreReader | None = None
+        self._reader_tried = False
+        self._summaries: list[Summary] | None = None
         self._in_write = False
 
     @property
@@ -243,13 +249,70 @@ class ArticleStore:
         self._articles()
         _storage(self._state_db).read()
 
+    # -- reading without parsing everything ------------------------------------
+    #
+    # The list needs headlines and dates; the reader one article at a time. A store
+    # in the line layout (layout.py) gives both from a memory map without parsing the
+    # whole file. Anything else — an older file, one another tool wrote — is read
+    # whole, as before, and rewritten in the layout at the next write.
+
+    def _fast(self) -> StoreReader | None:
+        if self._loaded_db is not None:
+            return None  # already parsed whole: that copy is the truth
+        if not self._reader_tried:
+            self._reader_tried = True
+            try:
+                self._reader = StoreReader(self.path)
+                self._check_meta(self._reader.meta.get("store", {}))
+            except (LayoutError, OSError, ValueError):
+                self._reader = None
+        return self._reader
+
+    def iter_summaries(self) -> Iterator[Summary]:
+        """What the list shows of every article, newest first; read as it goes, so the
+        first screenful is ready before the rest is read."""
+        if self._summaries is not None:
+            yield from self._summaries
+            return
+        reader = self._fast()
+        found: list[Summary] = []
+        try:
+            if reader is not None:
+                for summary in reader.summaries():
+                    found.append(summary)
+                    yield summary
+                self._summaries = found
+                return
+        except (LayoutError, ValueError):
+            self._drop_reader()
+            found = []
+        records = layout.newest_first(list(self._articles().values()))
+        self._summaries = [summary_of(record) for record in records]
+        yield from self._summaries[len(found):]
+
+    def summaries(self) -> list[Summary]:
+        return list(self.iter_summaries())
+
+    def _ids(self) -> Iterable[str]:
+        if self._loaded_db is not None:
+            return self._articles().keys()
+        return {s.id for s in self.iter_summaries()}
+
+    def _drop_reader(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+        self._reader = None
+        self._summaries = None
+
     # -- reading --------------------------------------------------------------
 
     def __len__(self) -> int:
+        if self._loaded_db is None and self._fast() is not None:
+            return len(self.summaries())
         return len(self._articles())
 
     def __contains__(self, article_id: object) -> bool:
-        return article_id in self._articles()
+        return isinstance(article_id, str) and article_id in self._ids()
 
     @property
     def exists(self) -> bool:
@@ -265,6 +328,9 @@ class ArticleStore:
 
     @property
     def meta(self) -> dict[str, Any]:
+        reader = self._fast()
+        if reader is not None:
+            return dict(reader.meta.get("store", {}))
         return dict(_get(self._db.table(META), "store") or {})
 
     @property
@@ -277,6 +343,14 @@ class ArticleStore:
         return str(self.meta.get("store_id", ""))
 
     def get(self, article_id: str) -> Article | None:
+        reader = self._fast()
+        if reader is not None:
+            try:
+                found = reader.record(article_id)
+            except (LayoutError, ValueError):
+                self._drop_reader()
+            else:
+                return None if found is None else _article(found)
         record = self._articles().get(article_id)
         return None if record is None else _article(record)
 
@@ -286,15 +360,17 @@ class ArticleStore:
         found = self.get(prefix)
         if found is not None:
             return found
-        matches = [key for key in self._articles() if key.startswith(prefix)] if prefix else []
+        matches = [key for key in self._ids() if key.startswith(prefix)] if prefix else []
         if len(matches) == 1:
-            return _article(self._articles()[matches[0]])
+            article = self.get(matches[0])
+            assert article is not None
+            return article
         if not matches:
             raise UnknownArticleError(f"no article with id {prefix!r} in {self.path}")
         raise UnknownArticleError(f"id {prefix!r} is ambiguous: {len(matches)} articles match")
 
     def articles(self) -> Iterator[Article]:
-        """Every article, in no particular order."""
+        """Every article, in no particular order (reads the whole store)."""
         for record in self._articles().values():
             yield _article(record)
 
@@ -402,6 +478,8 @@ class ArticleStore:
 
     def reload(self) -> None:
         """Drop what is in memory and read the files again."""
+        self._drop_reader()
+        self._reader_tried = False
         self._loaded_db = self._loaded_state = None
         self._db  # noqa: B018 - read and check now, under the caller's lock
 
@@ -416,7 +494,7 @@ class ArticleStore:
     # -- internals ------------------------------------------------------------
 
     def _open(self, path: Path) -> TinyDB:
-        db = _KeyedDB(str(path), storage=AtomicJSONStorage)
+        db = _KeyedDB(str(path), storage=AtomicJSONStorage, line_layout=path == self.path)
         _storage(db).read()  # read (and check) now, not at the first query
         return db
 
@@ -430,7 +508,10 @@ class ArticleStore:
                 f"{self.path}: a TinyDB file, but not a newstui store (no 'articles' table); "
                 "left untouched"
             )
-        schema = self.meta.get("schema", SCHEMA_VERSION)
+        self._check_meta(self.meta)
+
+    def _check_meta(self, meta: dict[str, Any]) -> None:
+        schema = meta.get("schema", SCHEMA_VERSION)
         if not isinstance(schema, int) or isinstance(schema, bool):
             raise CorruptStoreError(
                 f"{self.path}: store schema version {schema!r} is not a number; left untouched")

@@ -19,6 +19,7 @@ from textual.screen import Screen
 
 from newstui.archive import Archive
 from newstui.article import Article, ReadingState
+from newstui.layout import Summary
 from newstui.store import StoreError
 from newstui.terminal import TerminalSettings
 from newstui.tui.commands import ArticleCommands
@@ -35,6 +36,8 @@ DEFAULT_SETTINGS = TerminalSettings(color="truecolor", utf8=True, low_bandwidth=
                                     hyperlinks=True)
 #: How often (seconds) the reader looks whether another process changed the store.
 WATCH_INTERVAL = 2.0
+#: Rows shown before the rest of a large archive is read: a screenful and then some.
+FIRST_SCREENFUL = 100
 
 
 class NewsApp(App[int]):
@@ -57,7 +60,8 @@ class NewsApp(App[int]):
         else:
             self.dark_theme, self.light_theme = DARK_THEME, LIGHT_THEME
         self.archive = archive
-        self.articles: list[Article] = []
+        self.articles: list[Summary] = []
+        self._count = 0
         self.states: dict[str, ReadingState] = {}
         self.loaded = False
         self.saver = StateSaver(archive.store, self._report_save_error)
@@ -148,27 +152,52 @@ class NewsApp(App[int]):
 
     @work(thread=True, exclusive=True, group="load")
     def load_archive(self, reload: bool = False) -> None:
-        """Read the store off the event loop; the list shows a loading indicator."""
+        """Read the list off the event loop. The newest articles are shown as soon as
+        they are read (the store keeps them first); the rest follow."""
         identity = self._identity()  # before reading: a change during the read is seen
         try:
             store = self.archive.store
             if reload:
                 store.reload()
-            store.load()
             states = store.states()
-            articles = list(store.articles())
+            summaries: list[Summary] = []
+            for summary in store.iter_summaries():
+                summaries.append(summary)
+                if len(summaries) == FIRST_SCREENFUL and not self.loaded:
+                    self.call_from_thread(self._first_rows, list(summaries), states)
         except StoreError as exc:
             self.post_message(LoadFailed(str(exc)))
             return
-        self.call_from_thread(self._loaded, articles, states, identity)
+        self.call_from_thread(self._loaded, summaries, states, identity)
 
-    def _loaded(self, articles: list[Article], states: dict[str, ReadingState],
+    def _first_rows(self, summaries: list[Summary], states: dict[str, ReadingState]) -> None:
+        if not self.loaded:
+            self.articles, self.states = summaries, states
+            self.screen.post_message(ArchiveLoaded(summaries))
+
+    def fetch(self, entry: Article | Summary) -> Article:
+        """The whole article for a list entry (a summary): read from the store."""
+        if isinstance(entry, Article):
+            return entry
+        try:
+            article = self.archive.store.get(entry.id)
+        except StoreError as exc:
+            article = None
+            self.notify(str(exc), title="Cannot read the article", severity="error",
+                        markup=False)
+        if article is None:
+            return Article(headline=entry.headline, body=("(This article is no longer in "
+                                                          "the archive.)",), id=entry.id)
+        return article
+
+    def _loaded(self, articles: list[Summary], states: dict[str, ReadingState],
                 identity: tuple[int, int, int] | None) -> None:
-        added = len(articles) - len(self.articles) if self.loaded else 0
+        added = len(articles) - self._count if self.loaded else 0
+        self._count = len(articles)
         self._store_identity = identity
         self.articles = articles
         # Reading state changed here since the last save is kept: ours is newer.
-        self.states = {**states, **self.states} if self.loaded else states
+        self.states = {**states, **self.states}
         if added > 0:
             self.notify(f"{added:,} new article{'s' if added != 1 else ''} in the archive",
                         timeout=4)
@@ -186,10 +215,10 @@ class NewsApp(App[int]):
 
     # -- reading state --------------------------------------------------------
 
-    def state_of(self, article: Article) -> ReadingState:
+    def state_of(self, article: Article | Summary) -> ReadingState:
         return self.states.get(article.id, ReadingState())
 
-    def update_state(self, article: Article, **changes: object) -> ReadingState:
+    def update_state(self, article: Article | Summary, **changes: object) -> ReadingState:
         """Change an article's reading state: shown at once, saved at once (in order,
         off the event loop)."""
         old = self.state_of(article)
@@ -204,7 +233,7 @@ class NewsApp(App[int]):
                 screen.post_message(StateChanged(article.id))
         return new
 
-    def toggle_star(self, article: Article) -> None:
+    def toggle_star(self, article: Article | Summary) -> None:
         starred = not self.state_of(article).starred
         self.update_state(article, starred=starred)
         self.notify("Starred" if starred else "Unstarred", timeout=1.5)

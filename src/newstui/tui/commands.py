@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
-    from newstui.article import Article
+    from newstui.layout import Summary
     from newstui.tui.app import NewsApp
 
 MAX_ARTICLE_HITS = 20
@@ -56,7 +56,7 @@ class ArticleCommands(Provider):
                 if found >= MAX_ARTICLE_HITS:
                     break
 
-    def _open(self, article: Article) -> None:
+    def _open(self, article: Summary) -> None:
         from newstui.tui.screens.article_screen import ArticleScreen
 
         self.news_app.push_screen(ArticleScreen([article], 0))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from newstui.article import Article
+from newstui.layout import Summary
 from newstui.search import Results
 
 
@@ -14,7 +14,7 @@ from newstui.search import Results
 class ArchiveLoaded(Message):
     """The store was read: every article, and the reader's state for them."""
 
-    articles: list[Article]
+    articles: list[Summary]
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
@@ -10,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from newstui.article import Article
+from newstui.layout import Summary
 from newstui.render import citation, format_article
 from newstui.tui.messages import StateChanged
 from newstui.tui.widgets.article_view import ArticleView
@@ -32,16 +34,24 @@ class ArticleScreen(Screen[int]):
 
     app: NewsApp
 
-    def __init__(self, sequence: list[Article], index: int,
+    def __init__(self, sequence: Sequence[Article | Summary], index: int,
                  phrases: list[tuple[str, ...]] | None = None) -> None:
         super().__init__()
         self.sequence = sequence
         self.index = index
+        self._loaded: Article | None = None
         self.phrases = phrases
 
     @property
     def article(self) -> Article:
-        return self.sequence[self.index]
+        """The article shown: the list holds summaries, so the whole article is read
+        from the store when it is opened (one line of the store file)."""
+        entry = self.sequence[self.index]
+        if isinstance(entry, Article):
+            return entry
+        if self._loaded is None or self._loaded.id != entry.id:
+            self._loaded = self.app.fetch(entry)
+        return self._loaded
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title-bar", markup=False)

@@ -8,7 +8,8 @@ from typing import ClassVar
 from rich.style import Style
 from textual.strip import Strip
 
-from newstui.article import Article, ReadingState
+from newstui.article import ReadingState
+from newstui.layout import Summary
 from newstui.render import short_date, truncate
 from newstui.tui.widgets.cursor_list import CursorList
 
@@ -34,17 +35,17 @@ class ArticleList(CursorList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.articles: list[Article] = []
+        self.articles: list[Summary] = []
         self.states: Mapping[str, ReadingState] = {}
 
-    def show(self, articles: list[Article], states: Mapping[str, ReadingState],
+    def show(self, articles: list[Summary], states: Mapping[str, ReadingState],
              cursor: int | None = None) -> None:
         self.articles = articles
         self.states = states
         self.set_count(len(articles), cursor)
 
     @property
-    def current(self) -> Article | None:
+    def current(self) -> Summary | None:
         if 0 <= self.cursor < len(self.articles):
             return self.articles[self.cursor]
         return None
