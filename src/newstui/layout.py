@@ -102,6 +102,11 @@ class StoreReader:
             if size == 0:
                 raise LayoutError("empty file")
             self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        # A store cut short (a full disk, a copy interrupted) would still have its
+        # rows at the top: only a file that ends as the layout ends is read this way;
+        # anything else is parsed whole, which reports the damage.
+        if self._map[-3:] != b"\n}}":
+            raise LayoutError("the file does not end as the layout does")
         rows_at = self._map.find(_ROWS_START, 0, 1 << 20)
         if rows_at < 0:
             raise LayoutError("no summary rows")

@@ -70,3 +70,19 @@ def test_a_store_in_plain_json_still_works_and_is_rewritten_in_the_layout(
     assert store.get(store.summaries()[0].id) is not None
     Archive.open(path).import_paths(sorted(bundled_samples().iterdir())[3:5])
     assert len(StoreReader(path).meta) and len(list(StoreReader(path).summaries())) == 5
+
+
+def test_a_truncated_layout_is_not_read_line_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    Archive.open(path).import_paths([bundled_samples()])
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 500])  # the summary rows are intact
+    import pytest
+
+    from newstui.layout import LayoutError
+    from newstui.store import CorruptStoreError
+
+    with pytest.raises(LayoutError):
+        StoreReader(path)
+    with pytest.raises(CorruptStoreError, match=str(path)):
+        ArticleStore(path).summaries()
