@@ -9,12 +9,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newstui.article import Article
-from newstui.importer import Problem, Progress, read_paths
-from newstui.query import QueryError, parse_query
-from newstui.search import IndexDamagedError, Results, SearchIndex
 from newstui.store import ArticleStore, OnWait, ReadOnlyStoreError
+
+# Imported where they are used: the reader's first paint needs neither the importer
+# (and python-dateutil) nor the index library.
+if TYPE_CHECKING:
+    from newstui.importer import Problem, Progress
+    from newstui.search import Results, SearchIndex
 
 DEFAULT_LIMIT = 50
 
@@ -63,6 +67,8 @@ class Archive:
                      progress: Progress | None = None) -> ImportReport:
         """Import files and folders: read them all, then add the new articles to the
         store in one write and to the index. Failed files are reported, not raised."""
+        from newstui.importer import read_paths
+
         read = read_paths(paths, progress)
         report = ImportReport(failures=read.failures, warnings=read.warnings,
                               skipped=read.skipped, files=read.files)
@@ -87,6 +93,8 @@ class Archive:
 
     def search(self, text: str, limit: int = DEFAULT_LIMIT) -> Results:
         """Parse and run a query. Raises QueryError for a malformed one."""
+        from newstui.query import QueryError, parse_query
+
         query = parse_query(text)
         try:
             return self.index().search(query, limit, self.store.get)
@@ -107,6 +115,8 @@ class Archive:
         return self._index
 
     def _open_index(self) -> SearchIndex:
+        from newstui.search import IndexDamagedError, SearchIndex
+
         path = self.store.index_path
         try:
             return SearchIndex(path)
@@ -129,6 +139,8 @@ class Archive:
                 return self._rebuild(index)
         except ReadOnlyStoreError:
             # A store we may not write (shared, read-only): index it in memory.
+            from newstui.search import SearchIndex
+
             self._index = SearchIndex(None)
             return self._rebuild(self._index)
 

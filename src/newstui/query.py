@@ -19,8 +19,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from newstui.dates import DateError, DateSpan, parse_query_date
+if TYPE_CHECKING:
+    from newstui.dates import DateSpan
 
 TEXT_FIELDS = ("headline", "dateline", "caption", "credit", "body")
 DATE_FILTERS = ("after", "before", "on")
@@ -167,6 +169,9 @@ def parse_query(text: str) -> Query:
 def _date(name: str, value: str | None) -> DateSpan:
     if not value:
         raise QueryError(f"{name}: needs a date, e.g. {name}:2016-07-01")
+    # python-dateutil loads only when a query has a date in it.
+    from newstui.dates import DateError, parse_query_date
+
     try:
         return parse_query_date(value)
     except DateError as exc:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from newstui.layout import Summary
-from newstui.search import Results
+
+if TYPE_CHECKING:
+    from newstui.search import Results
 
 
 @dataclass

@@ -13,16 +13,19 @@ from textual.widgets import Footer, Input, Static
 
 from newstui.highlight import query_phrases
 from newstui.query import QueryError
-from newstui.search import Results
 from newstui.store import StoreError
 from newstui.tui.messages import SearchDone, SearchFailed
 from newstui.tui.widgets.cursor_list import CursorList
 from newstui.tui.widgets.result_list import ResultList
 
 if TYPE_CHECKING:
+    from newstui.search import Results
     from newstui.tui.app import NewsApp
 
-DEBOUNCE = 0.15  # seconds of quiet typing before a search starts
+# Seconds of quiet typing before a search starts. A search takes a few milliseconds
+# and stale answers are dropped, so on a local terminal results follow every key;
+# over a slow link each set of results is bytes, so only a pause in typing gets one.
+DEBOUNCE, DEBOUNCE_LOW_BANDWIDTH = 0.02, 0.15
 LIMIT = 100
 
 
@@ -85,7 +88,8 @@ class SearchScreen(Screen[None]):
     def query_changed(self, event: Input.Changed) -> None:
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(DEBOUNCE, lambda: self.start_search(event.value))
+        delay = DEBOUNCE_LOW_BANDWIDTH if self.app.settings.low_bandwidth else DEBOUNCE
+        self._timer = self.set_timer(delay, lambda: self.start_search(event.value))
 
     @on(Input.Submitted, "#query")
     def query_submitted(self, event: Input.Submitted) -> None:

@@ -3,15 +3,17 @@ matched terms highlighted."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from textual.strip import Strip
 
 from newstui.render import short_date, truncate
-from newstui.search import Hit
 from newstui.tui.widgets.article_view import printable
 from newstui.tui.widgets.cursor_list import CursorList
+
+if TYPE_CHECKING:
+    from newstui.search import Hit
 
 
 class ResultList(CursorList):
