@@ -11,13 +11,16 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import orjson
+
 from newstui.article import Article
+from newstui.files import atomic_write
 from newstui.store import ArticleStore, OnWait, ReadOnlyStoreError
 
 # Imported where they are used: the reader's first paint needs neither the importer
 # (and python-dateutil) nor the index library.
 if TYPE_CHECKING:
-    from newstui.importer import Problem, Progress
+    from newstui.importer import KnownFile, Problem, Progress
     from newstui.search import Results, SearchIndex
 
 DEFAULT_LIMIT = 50
@@ -69,13 +72,44 @@ class Archive:
         store in one write and to the index. Failed files are reported, not raised."""
         from newstui.importer import read_paths
 
-        read = read_paths(paths, progress)
+        paths = list(paths)
+        known = self._known_files()
+        read = read_paths(paths, progress, known)
+        if read.known_ids and not set(read.known_ids) <= set(self.store.summary_ids()):
+            # The store lost articles a file gave before (restored from a backup, say):
+            # read every file again rather than trust what was remembered.
+            read = read_paths(paths, progress)
         report = ImportReport(failures=read.failures, warnings=read.warnings,
                               skipped=read.skipped, files=read.files)
         if read.articles:
             report.added = self.add(read.articles)
-            report.already_present = len({a.id for a in read.articles}) - len(report.added)
+        fresh = {a.id for a in read.articles}
+        report.already_present = len(fresh | set(read.known_ids)) - len(report.added)
+        if read.read_files and self.store.writable:
+            self._remember_files({**known, **read.read_files})
         return report
+
+    # Which files an import has read (size, modification time, article ids), so that
+    # importing the same folder again does not parse what has not changed. A cache:
+    # lost or damaged, it is simply rebuilt.
+
+    def _known_files(self) -> dict[str, KnownFile]:
+        try:
+            data = orjson.loads(self.store.sources_path.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return {}
+        if not isinstance(data, dict) or data.get("store_id") != self.store.store_id:
+            return {}
+        files = data.get("files", {})
+        return {k: (v[0], v[1], v[2]) for k, v in files.items()
+                if isinstance(v, list) and len(v) == 3} if isinstance(files, dict) else {}
+
+    def _remember_files(self, files: dict[str, KnownFile]) -> None:
+        payload = {"store_id": self.store.store_id, "files": files}
+        try:
+            atomic_write(self.store.sources_path, orjson.dumps(payload))
+        except OSError:
+            pass  # only a cache: the next import reads the files again
 
     def add(self, articles: list[Article]) -> list[Article]:
         """Add articles to the store and the index, under the store's write lock."""

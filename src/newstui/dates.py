@@ -35,6 +35,35 @@ class DateSpan:
     last: date
 
 
+# The forms the archives use most, read without dateutil (a fifth of an import's time
+# went to it): month-first slashes, ISO, day-first dots; a time may follow.
+_COMMON = re.compile(
+    r"^(?:(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})|(?P<y2>\d{4})-(?P<m2>\d{2})-(?P<d2>\d{2})"
+    r"|(?P<d3>\d{1,2})\.(?P<m3>\d{1,2})\.(?P<y3>\d{4}))"
+    r"(?:[ T](?P<hh>\d{1,2}):(?P<mm>\d{2})(?::(?P<ss>\d{2}))?)?$"
+)
+
+
+def _common_form(text: str) -> str | None:
+    match = _COMMON.match(text.strip())
+    if match is None:
+        return None
+    g = match.groupdict()
+    year, month, day = (int(g["y"] or g["y2"] or g["y3"]), int(g["m"] or g["m2"] or g["m3"]),
+                        int(g["d"] or g["d2"] or g["d3"]))
+    if g["m"] and month > 12 >= day:  # "31/12/2016": slashes, but day first after all
+        month, day = day, month
+    try:
+        moment = datetime(year, month, day, int(g["hh"] or 0), int(g["mm"] or 0),
+                          int(g["ss"] or 0))
+    except ValueError:
+        return None  # let dateutil say what is wrong
+    _check_year(year, text)
+    if g["hh"] is None:
+        return moment.date().isoformat()
+    return moment.isoformat(timespec="seconds" if g["ss"] else "minutes")
+
+
 def parse_article_date(text: str) -> str:
     """Read the date of an article as an ISO 8601 string (date, or date and time).
 
@@ -42,6 +71,9 @@ def parse_article_date(text: str) -> str:
     dotted ones day-first (`03.12.2009` is 3 December). Raises DateError when the day,
     month or year is missing or the string is not a date.
     """
+    common = _common_form(text)
+    if common is not None:
+        return common
     parsed, given = _parse(text)
     if not {"year", "month", "day"} <= given:
         missing = ", ".join(p for p in ("year", "month", "day") if p not in given)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -50,44 +50,67 @@ class ReadResult:
     warnings: list[Problem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     files: int = 0
+    #: Articles of files an earlier import read, unchanged since (not read again).
+    known_ids: list[str] = field(default_factory=list)
+    #: What this run read from each file that imported whole, for the next run.
+    read_files: dict[str, KnownFile] = field(default_factory=dict)
 
 
 #: Called after each file with (files done, files in all).
 Progress = Callable[[int, int], None]
 
 
-def find_files(paths: Iterable[str | os.PathLike[str]], result: ReadResult) -> list[Path]:
+def find_files(paths: Iterable[str | os.PathLike[str]],
+               result: ReadResult) -> list[tuple[Path, str]]:
     """The files to import: each file named, and every file under each folder named
-    (recursively, sorted, hidden files and READMEs left out)."""
-    found: list[Path] = []
+    (recursively, sorted, hidden files and READMEs left out), each with its absolute
+    path (its `source`). A folder is resolved once, not each of its files."""
+    found: list[tuple[Path, str]] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
+            absolute = str(path.resolve())
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                inside = os.path.join(absolute, os.path.relpath(root, path))
                 for name in sorted(files):
                     if name.startswith("."):
                         continue
                     if name.lower().startswith(_NOT_ARTICLES):
                         result.skipped.append(str(Path(root, name)))
                         continue
-                    found.append(Path(root, name))
+                    found.append((Path(root, name), os.path.normpath(os.path.join(inside, name))))
         elif path.exists() or path.is_symlink():
-            found.append(path)
+            found.append((path, str(path.resolve())))
         else:
             result.failures.append(Problem(str(path), "no such file or directory"))
     return found
 
 
+#: What an earlier import read from a file: (size, mtime in ns, ids of its articles).
+KnownFile = tuple[int, int, list[str]]
+
+
 def read_paths(
-    paths: Iterable[str | os.PathLike[str]], progress: Progress | None = None
+    paths: Iterable[str | os.PathLike[str]], progress: Progress | None = None,
+    known: Mapping[str, KnownFile] | None = None,
 ) -> ReadResult:
-    """Read every article from `paths`; failures are collected, never raised."""
+    """Read every article from `paths`; failures are collected, never raised.
+
+    `known`: files an earlier import read, by source. One whose size and modification
+    time are unchanged is not read again; its article ids go to `result.known_ids`.
+    """
     result = ReadResult()
     files = find_files(paths, result)
-    for done, path in enumerate(files, start=1):
+    for done, (path, source) in enumerate(files, start=1):
         result.files += 1
-        source = str(path.resolve())
+        stamp = _stamp(path)
+        earlier = known.get(source) if known and stamp else None
+        if earlier is not None and stamp == (earlier[0], earlier[1]):
+            result.known_ids.extend(earlier[2])
+            if progress is not None:
+                progress(done, len(files))
+            continue
         try:
             articles, warnings = read_file(path)
         except PartialImport as exc:
@@ -96,8 +119,11 @@ def read_paths(
         except ImportFileError as exc:
             result.failures.extend(exc.problems or [Problem(str(path), str(exc))])
             articles, warnings = [], []
-        result.articles.extend(a if a.source else replace(a, source=source) for a in articles)
+        stamped = [a if a.source else replace(a, source=source) for a in articles]
+        result.articles.extend(stamped)
         result.warnings.extend(Problem(str(path), w) for w in warnings)
+        if stamp and stamped and not any(p.path == str(path) for p in result.failures):
+            result.read_files[source] = (stamp[0], stamp[1], [a.id for a in stamped])
         if progress is not None:
             progress(done, len(files))
     return result
@@ -166,12 +192,24 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252", errors="newstui_cp1252_undefined")
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13, 12, 27))
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if b"\x00" in sample:
         return True
-    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 13, 12, 27))
+    # Count the control bytes in C: delete everything else.
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls * 20 > len(sample)  # more than 5% control bytes
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _cp1252_undefined(error: UnicodeError) -> tuple[str, int]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from newstui.article import Article
 from newstui.dates import DateError, parse_article_date
-from newstui.textclean import clean_text, collapse_spaces
+from newstui.textclean import clean_text, collapse_spaces, squeeze_spaces
 
 
 class NotAnArticleError(ValueError):
@@ -125,9 +125,8 @@ def _paragraphs(text: str) -> list[str]:
     block is evenly hard-wrapped.
     """
     paragraphs: list[str] = []
-    for block in re.split(r"\n\s*\n", text):
-        lines = [collapse_spaces(line) for line in block.split("\n")]
-        lines = [line for line in lines if line]
+    for block in re.split(r"\n\s*\n", squeeze_spaces(text)):
+        lines = [stripped for line in block.split("\n") if (stripped := line.strip(" "))]
         if not lines:
             continue
         if _is_hard_wrapped(lines):
@@ -249,6 +248,12 @@ def _split_briefs(headline: str, body: list[str]) -> list[tuple[str, list[str]]]
     return [(t, b) for t, b in items if b]
 
 
+def _is_teaser(paragraph: str) -> bool:
+    """A sentence or two under an index headline (not a figure from a table)."""
+    return (not _is_heading(paragraph) and len(paragraph) < 400
+            and sum(1 for word in paragraph.split() if any(c.isalpha() for c in word)) >= 4)
+
+
 def _looks_like_index(body: list[str]) -> bool:
     """A day index of the archive: headline + teaser pairs and nothing else.
 
@@ -257,12 +262,12 @@ def _looks_like_index(body: list[str]) -> bool:
     `body[0]`. Counting pairs, not headings, keeps articles that end in a list
     (fixtures, award winners) from looking like one.
     """
-    if _DATELINE.match(body[0]):
-        return False
+    if _DATELINE.match(body[0]) or any(len(p) >= 400 for p in body):
+        return False  # a story's paragraph: an index holds only short teasers
     titled = _is_heading(body[0])
     first = 0 if titled else 1
     pairs = [i for i in range(first, len(body) - 1)
-             if _is_heading(body[i]) and not _is_heading(body[i + 1]) and len(body[i + 1]) < 400]
+             if _is_heading(body[i]) and _is_teaser(body[i + 1])]
     if titled:
         # Three pairs at least: a subheading or two after the headline is not an index.
         return len(pairs) >= 3 and 2 * len(pairs) * 10 >= len(body) * 8

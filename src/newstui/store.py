@@ -221,6 +221,7 @@ class ArticleStore:
         self.state_path = self.path.with_name(self.path.stem + ".state.json")
         self.lock_path = self.path.with_name(self.path.stem + ".lock")
         self.index_path = self.path.with_name(self.path.stem + ".index")
+        self.sources_path = self.path.with_name(self.path.stem + ".sources.json")
         self.on_wait = on_wait
         # Opened lazily: the reader starts drawing before a large store is read (it
         # loads in a worker), and `newstui --help` never reads it at all.
@@ -292,6 +293,10 @@ class ArticleStore:
 
     def summaries(self) -> list[Summary]:
         return list(self.iter_summaries())
+
+    def summary_ids(self) -> Iterable[str]:
+        """Every article id (from the summaries where the store has them)."""
+        return self._ids()
 
     def _ids(self) -> Iterable[str]:
         if self._loaded_db is not None:

@@ -79,3 +79,9 @@ def clean_line(text: str, markup: bool = True) -> str:
 def collapse_spaces(text: str) -> str:
     """Whitespace runs (tabs, no-break and other wide spaces) become one space, trimmed."""
     return _SPACES.sub(" ", text).strip()
+
+
+def squeeze_spaces(text: str) -> str:
+    """`collapse_spaces` for every line of a text at once; newlines stay, nothing is
+    trimmed (one pass over a whole page instead of one per line)."""
+    return _SPACES.sub(" ", text)
