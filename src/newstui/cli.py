@@ -249,8 +249,10 @@ def run_reader(archive: Archive, args: argparse.Namespace) -> int:
         raise UsageError("the reader needs a terminal; in a script or a pipe use "
                          "`newstui list`, `newstui show ID` or `newstui search QUERY`")
     try:
-        settings = terminal.resolve(os.environ, args.color, args.low_bandwidth, args.ascii,
-                                    locale_env=terminal.initial_environment())
+        settings = terminal.resolve(
+            os.environ, args.color, args.low_bandwidth, args.ascii,
+            locale_env=terminal.initial_environment(),
+            bce=terminal.terminal_has_bce(os.environ.get("TERM", "")))
     except terminal.TerminalError as exc:
         raise UsageError(str(exc)) from None
     # Textual reads its settings from the environment as it loads: set them first.

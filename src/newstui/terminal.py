@@ -22,6 +22,16 @@ class TerminalSettings:
     utf8: bool  # False: draw with ASCII (non-UTF-8 locale)
     low_bandwidth: bool  # no animation, no mouse, fewer frames
     hyperlinks: bool  # OSC 8 links for URLs
+    #: The terminal fills erased cells with the current background (terminfo `bce`),
+    #: so runs of spaces can be sent as "erase N" whatever the theme's background.
+    bce: bool = False
+
+    @property
+    def erase_runs(self) -> bool:
+        """Whether the driver may send runs of spaces as erase + move: where the
+        terminal says erasing keeps the background, or where the background is the
+        terminal's own (the ANSI themes of low bandwidth)."""
+        return self.bce or (self.low_bandwidth and self.color in ("16", "none"))
 
     def textual_environment(self) -> dict[str, str]:
         """Variables that set Textual up; they must be in os.environ before it loads."""
@@ -40,7 +50,8 @@ class TerminalError(ValueError):
 
 def resolve(env: Mapping[str, str], color: str | None = None,
             low_bandwidth: bool | None = None, ascii_only: bool = False,
-            locale_env: Mapping[str, str] | None = None) -> TerminalSettings:
+            locale_env: Mapping[str, str] | None = None,
+            bce: bool = False) -> TerminalSettings:
     """Settings for the reader. `color`, `low_bandwidth`: from the command line (None:
     not given); then NEWSTUI_COLOR / NEWSTUI_LOW_BANDWIDTH; then what the environment
     says about the terminal. `locale_env`: the environment the process started with,
@@ -63,7 +74,7 @@ def resolve(env: Mapping[str, str], color: str | None = None,
             chosen = "16"
     utf8 = locale_is_utf8(locale_env if locale_env is not None else env) and not ascii_only
     hyperlinks = term not in ("linux", "vt100", "vt220", *DUMB_TERMS) and not low_bandwidth
-    return TerminalSettings(chosen, utf8, low_bandwidth, hyperlinks)
+    return TerminalSettings(chosen, utf8, low_bandwidth, hyperlinks, bce)
 
 
 def detect_color(env: Mapping[str, str]) -> str:
@@ -106,6 +117,23 @@ def initial_environment() -> Mapping[str, str]:
         return dict(os.environ)
     pairs = (item.split(b"=", 1) for item in raw.split(b"\0") if b"=" in item)
     return {k.decode(errors="replace"): v.decode(errors="replace") for k, v in pairs}
+
+
+def terminal_has_bce(term: str) -> bool:
+    """terminfo's `bce` flag for `term` (False when unknown). Call once per process:
+    curses reads the terminfo entry once."""
+    import curses
+    import os
+
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        try:
+            curses.setupterm(term or "dumb", fd)
+        finally:
+            os.close(fd)
+        return curses.tigetflag("bce") == 1
+    except (curses.error, OSError):
+        return False
 
 
 def is_dumb(env: Mapping[str, str]) -> bool:

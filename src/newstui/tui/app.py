@@ -286,9 +286,7 @@ class NewsApp(App[int]):
 
 
 def _driver_for(settings: TerminalSettings) -> type[Driver] | None:
-    # Erasing runs of spaces draws the default background: right only with the
-    # themes on the terminal's own colours, which low bandwidth uses.
-    if settings.low_bandwidth and settings.color in ("16", "none") and os.name == "posix":
+    if settings.erase_runs and os.name == "posix":
         from newstui.tui.driver import LowBandwidthDriver
 
         return LowBandwidthDriver

@@ -1,9 +1,10 @@
-"""A terminal driver for slow links: the same picture in fewer bytes.
+"""A terminal driver that sends the same picture in fewer bytes.
 
-Textual pads every line it draws with spaces to the full width. In low-bandwidth mode
-(themes on the terminal's own colours, whose background is the default) a run of
-spaces is sent as "erase N characters, move N right" (ECH + CUF): eight bytes or so
-instead of up to a whole line. Every terminal that newstui draws for knows both.
+Textual pads every line it draws with spaces to the full width. Where erasing keeps
+the background — the terminal says so (terminfo `bce`), or the background is the
+terminal's own (the ANSI themes of low bandwidth) — a run of spaces is sent as "erase
+N characters, move N right" (ECH + CUF): eight bytes or so instead of up to a whole
+line.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ Textual's own borders, scroll bars and footer are covered as well as our widgets
 from __future__ import annotations
 
 from rich.segment import Segment
+from rich.style import Style
 from textual.color import Color
 from textual.filter import LineFilter
 
@@ -42,10 +43,26 @@ class MergeSegments(LineFilter):
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
         merged: list[Segment] = []
         for segment in segments:
-            if (merged and not segment.control and not merged[-1].control
-                    and merged[-1].style == segment.style):
+            if merged and not segment.control and not merged[-1].control and (
+                merged[-1].style == segment.style
+                or _blank_alike(merged[-1].style, segment)
+            ):
                 last = merged[-1]
                 merged[-1] = Segment(last.text + segment.text, last.style)
             else:
                 merged.append(segment)
         return merged
+
+
+def _blank_alike(before: Style | None, segment: Segment) -> bool:
+    """Spaces look the same in the style before them when the background is the same
+    and neither style draws on blank cells (underline, strike, overline, reverse)."""
+    if before is None or segment.style is None or segment.text.strip(" "):
+        return False
+    style = segment.style
+    return (
+        before.bgcolor == style.bgcolor
+        and not any((before.underline, before.strike, before.overline, before.reverse,
+                     style.underline, style.strike, style.overline, style.reverse))
+        and before.link == style.link
+    )
