@@ -357,3 +357,60 @@ def search_as_you_type(stores: Stores, sizes: list[str], reps: int) -> list[Figu
                               "newsboat 21k: Enter to results", 0.150, absolute=True,
                               note="target: ≤ 150 ms absolute"))
     return figures
+
+
+# -- case 9 (issue 6) -----------------------------------------------------------------
+
+
+def _reading_session(db: Path, home: Path, top: list[dict[str, Any]],
+                     options: list[str]) -> tuple[int, int]:
+    """Bytes for start-up, then for a scripted session: 20 moves, open an article, 5
+    pages, a search, back."""
+    env = clean_env(home)
+    env.pop("SSH_CONNECTION", None)
+    term = Terminal([*newstui_argv(), "--db", str(db), *options], env)
+    try:
+        term.until_text(top[0]["headline"][:NEEDLE])
+        term.settle(1.0)
+        startup = len(term.raw)
+        for _ in range(20):
+            term.send(term.arrow("down"))
+            term.settle(0.1)
+        term.send(ENTER)
+        term.settle(0.5)
+        for _ in range(5):
+            term.send(PAGE_DOWN)
+            term.settle(0.15)
+        term.send("q")
+        term.settle(0.3)
+        term.send("/")
+        term.settle(0.3)
+        for key in "oil prices":
+            term.send(key)
+            term.settle(0.08)
+        term.until_text("matches", 20)
+        term.settle(0.5)
+        term.send(ESCAPE)
+        term.settle(0.5)
+        session = len(term.raw) - startup
+        term.send("q")
+        term.settle(0.5)
+    finally:
+        term.close()
+    return startup, session
+
+
+def low_bandwidth(stores: Stores) -> list[Figure]:
+    """Issue 6: the bytes a reading session sends, with and without --low-bandwidth."""
+    home = fresh_dir(SCRATCH / "home")
+    top = fixtures.top_articles("21k")
+    say("case 9: reading session, full and low bandwidth")
+    full = _reading_session(stores.get("21k"), home, top, ["--no-low-bandwidth"])
+    low = _reading_session(stores.get("21k"), home, top, ["--low-bandwidth"])
+    return [
+        Figure("9", "bytes for start-up, --low-bandwidth (21k)", low[0], "B", full[0],
+               "newstui without it, same run", 0.5),
+        Figure("9", "bytes for a reading session, --low-bandwidth (21k)", low[1], "B",
+               full[1], "newstui without it, same run", 0.5,
+               note="20 moves, open an article, 5 pages down, search 'oil prices', back"),
+    ]

@@ -36,7 +36,7 @@ from common import CACHE, REPO, SCRATCH, Figure, fresh_dir, say
 
 DOC = REPO / "docs" / "benchmarks.md"
 MARKER = "<!-- Everything below this line is written by hand and kept by bench/run.py. -->"
-ALL_CASES = (1, 2, 3, 4, 5, 6, 7, 8)
+ALL_CASES = (1, 2, 3, 4, 5, 6, 7, 8, 9)
 
 
 def machine() -> dict[str, str]:
@@ -240,6 +240,7 @@ def main() -> int:
         (6, lambda: case_terminal.bytes_per_key(stores)),
         (7, lambda: case_terminal.held_down(stores, sizes[-1])),
         (8, lambda: case_terminal.search_as_you_type(stores, sizes, 1 if quick else 2)),
+        (9, lambda: case_terminal.low_bandwidth(stores)),
     ]
     needs_newsboat = {2, 3, 6, 8}
     for number, case in plan:
