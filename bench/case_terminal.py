@@ -309,8 +309,10 @@ def search_as_you_type(stores: Stores, sizes: list[str], reps: int) -> list[Figu
                     term.until_text("Type to search")
                     term.settle(0.3)
                     last = 0.0
-                    for char in query:
+                    for position, char in enumerate(query):
                         last = term.send(char)
+                        if position == len(query) - 1:
+                            break  # after the last key, watch for the results at once
                         deadline = last + TYPING_GAP
                         while (left := deadline - time.perf_counter()) > 0:
                             term.pump(left)

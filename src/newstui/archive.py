@@ -117,8 +117,12 @@ class Archive:
             added = self.store.add_many(articles)
             if added:
                 index = self.index(refresh=False)
-                if index.is_current(self.store.store_id, self.store.generation - 1):
-                    index.add(added, self.store.store_id, self.store.generation)
+                store = self.store
+                if index.is_current(store.store_id, store.generation - 1):
+                    index.add(added, store.store_id, store.generation)
+                elif len(added) == len(store):
+                    # A first import: what was added is everything, already parsed.
+                    index.rebuild(added, store.store_id, store.generation)
                 else:
                     self._rebuild(index)
             return added

@@ -52,7 +52,11 @@ def clean_text(text: str, markup: bool = True) -> str:
     of our own export format are already plain text, where `&lt;` or `<IBM>` is meant
     literally, so they are cleaned with `markup=False` and import back unchanged.
     """
-    text = _LINE_BREAKS.sub("\n", text)
+    # Each pass runs only where it can change something: most pages are plain ASCII,
+    # and the `in` and isascii() tests run at C speed where a regex scan would not.
+    ascii_only = text.isascii()
+    if "\r" in text or "\x0b" in text or "\x0c" in text or not ascii_only:
+        text = _LINE_BREAKS.sub("\n", text)
     if markup and "<" in text:
         text = _BLOCK_TAG.sub("\n", text)
         text = _TAG.sub("", text)
@@ -60,12 +64,15 @@ def clean_text(text: str, markup: bool = True) -> str:
         text = html.unescape(text)
         # An entity can decode to a line break, a tag-like string stays text.
         text = _LINE_BREAKS.sub("\n", text)
-    if _ESCAPE_START.search(text):
+    ascii_only = text.isascii()
+    if "\x1b" in text or (not ascii_only and _ESCAPE_START.search(text)):
         text = _ESCAPES.sub("", text)
-    text = _INVISIBLE.sub("", text)
-    text = unicodedata.normalize("NFC", text)
+    if not (ascii_only and text.replace("\n", "").replace("\t", "").isprintable()):
+        text = _INVISIBLE.sub("", text)
+    if not ascii_only:  # ASCII is NFC already
+        text = unicodedata.normalize("NFC", text)
     # Surrogates (from lone escapes in JSON) cannot be encoded or shown.
-    if _SURROGATE.search(text):
+    if not ascii_only and _SURROGATE.search(text):
         text = _SURROGATE.sub("\ufffd", text)
     return text
 
@@ -78,10 +85,14 @@ def clean_line(text: str, markup: bool = True) -> str:
 
 def collapse_spaces(text: str) -> str:
     """Whitespace runs (tabs, no-break and other wide spaces) become one space, trimmed."""
+    if text.isascii() and "  " not in text and "\t" not in text:
+        return text  # nothing to squeeze (most pages)
     return _SPACES.sub(" ", text).strip()
 
 
 def squeeze_spaces(text: str) -> str:
     """`collapse_spaces` for every line of a text at once; newlines stay, nothing is
     trimmed (one pass over a whole page instead of one per line)."""
+    if text.isascii() and "  " not in text and "\t" not in text:
+        return text  # nothing to squeeze (most pages)
     return _SPACES.sub(" ", text)

@@ -156,3 +156,22 @@ def test_reader_opens_a_read_only_store_and_says_so(read_only_db: Path, tmp_path
     finally:
         term.close()
     assert b"Traceback" not in term.raw
+
+
+def test_a_terminal_that_vanishes_without_a_hangup_ends_the_reader(samples_db: Path,
+                                                                   tmp_path: Path) -> None:
+    """The terminal emulator closes and no SIGHUP comes (no controlling terminal):
+    the reader must notice, save its state and exit — not spin on a dead descriptor."""
+    term = PtyTerminal([newstui_command(), "--db", str(samples_db)], env_for(tmp_path))
+    term.wait_for(NEWEST)
+    term.press("s")
+    term.read(0.3)
+    os.close(term.master)  # the terminal is gone
+    try:
+        status = term.process.wait(15)
+    finally:
+        if term.process.poll() is None:
+            term.process.kill()
+    assert status == 128 + signal.SIGHUP
+    store = ArticleStore(samples_db)
+    assert any(s.starred for s in store.states().values())

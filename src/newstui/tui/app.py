@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import cached_property
@@ -105,7 +106,7 @@ class NewsApp(App[int]):
             self.add_class("-low-bandwidth")
         self.theme = self._initial_theme
         self.load_archive()
-        self.set_interval(WATCH_INTERVAL, self._watch_store)
+        self.set_interval(WATCH_INTERVAL, self._watch)
         # A dropped SSH connection sends SIGHUP; a shutdown SIGTERM. Either way: save
         # where the reader is, and leave cleanly.
         loop = asyncio.get_running_loop()
@@ -141,12 +142,26 @@ class NewsApp(App[int]):
             return None
         return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
-    def _watch_store(self) -> None:
-        """Another process (an import) replaced the store: read it again, so the
-        reader sees the new articles — and never works from an older copy. A stat
-        every few seconds costs nothing."""
+    def _watch(self) -> None:
+        """Every few seconds: is the terminal still there, did the store change?"""
+        if not self._terminal_alive():
+            # The terminal went away without a SIGHUP (its emulator closed, a session
+            # without a controlling terminal). Textual's input thread would spin on
+            # the dead descriptor for ever: leave as if hung up.
+            self._on_signal(signal.SIGHUP)
+            return
+        # Another process (an import) replaced the store: read it again, so the reader
+        # sees the new articles — and never works from an older copy.
         if self.loaded and self._identity() != self._store_identity:
             self.load_archive(reload=True)
+
+    def _terminal_alive(self) -> bool:
+        if self.is_headless:
+            return True
+        try:
+            return os.isatty(sys.__stdin__.fileno()) if sys.__stdin__ else True
+        except (OSError, ValueError):
+            return False
 
     # -- loading --------------------------------------------------------------
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 # Seconds of quiet typing before a search starts. A search takes a few milliseconds
 # and stale answers are dropped, so on a local terminal results follow every key;
 # over a slow link each set of results is bytes, so only a pause in typing gets one.
-DEBOUNCE, DEBOUNCE_LOW_BANDWIDTH = 0.02, 0.15
+DEBOUNCE, DEBOUNCE_LOW_BANDWIDTH = 0.0, 0.15
 LIMIT = 100
 
 
@@ -89,6 +89,9 @@ class SearchScreen(Screen[None]):
         if self._timer is not None:
             self._timer.stop()
         delay = DEBOUNCE_LOW_BANDWIDTH if self.app.settings.low_bandwidth else DEBOUNCE
+        if not delay:
+            self.start_search(event.value)  # the worker is exclusive: a newer key wins
+            return
         self._timer = self.set_timer(delay, lambda: self.start_search(event.value))
 
     @on(Input.Submitted, "#query")
