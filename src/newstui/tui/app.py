@@ -212,7 +212,9 @@ class NewsApp(App[int]):
         self._store_identity = identity
         self.articles = articles
         # Reading state changed here since the last save is kept: ours is newer.
-        self.states = {**states, **self.states}
+        merged = {**states, **self.states}
+        if merged != self.states:  # the same object when nothing changed: no redraw
+            self.states = merged
         if added > 0:
             self.notify(f"{added:,} new article{'s' if added != 1 else ''} in the archive",
                         timeout=4)

@@ -39,7 +39,12 @@ class ListScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("newstui", id="title-bar", markup=False)
         yield ArticleList(id="articles")
-        yield LoadingIndicator(id="loading")
+        # The animated indicator redraws itself many times a second: over a slow link,
+        # one line of text says the same.
+        if self.app.settings.low_bandwidth:
+            yield Static("Loading the archive…", id="loading", markup=False)
+        else:
+            yield LoadingIndicator(id="loading")
         yield Static("", id="empty", markup=False)
         yield Footer()
 

@@ -40,9 +40,15 @@ class ArticleList(CursorList):
 
     def show(self, articles: list[Summary], states: Mapping[str, ReadingState],
              cursor: int | None = None) -> None:
+        # The rest of a large archive arriving after its first screenful leaves the
+        # visible rows as they were: redrawing them would only send bytes again.
+        top, height = self.scroll_offset.y, max(1, self.size.height)
+        same_rows = ([a.id for a in self.articles[top:top + height]]
+                     == [a.id for a in articles[top:top + height]])
+        unchanged = same_rows and states is self.states and (cursor in (None, self.cursor))
         self.articles = articles
         self.states = states
-        self.set_count(len(articles), cursor)
+        self.set_count(len(articles), cursor, repaint=not unchanged)
 
     @property
     def current(self) -> Summary | None:

@@ -61,13 +61,17 @@ class CursorList(ScrollView, can_focus=True):
     def count(self) -> int:
         return self._count
 
-    def set_count(self, count: int, cursor: int | None = None) -> None:
-        """Tell the list how many items it has (after the data behind it changed)."""
+    def set_count(self, count: int, cursor: int | None = None, repaint: bool = True) -> None:
+        """Tell the list how many items it has (after the data behind it changed).
+        `repaint=False` when the lines on screen are known to be the same."""
         self._count = count
         self.virtual_size = Size(self.size.width, count * self.LINES_PER_ITEM)
         target = self.cursor if cursor is None else cursor
-        self.cursor = max(0, min(target, count - 1))
-        self.refresh()
+        target = max(0, min(target, count - 1))
+        if target != self.cursor:
+            self.cursor = target
+        if repaint:
+            self.refresh()
 
     def render_item_line(self, index: int, line: int, width: int, selected: bool) -> Strip:
         """Draw line `line` of item `index`, `width` cells wide. Subclasses override."""
