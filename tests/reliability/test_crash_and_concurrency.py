@@ -115,8 +115,8 @@ def test_four_writers_and_a_reader_at_once(tmp_path: Path, long_form: bool) -> N
     had to wait said so."""
     db = tmp_path / "store.json"
     size = 400 if long_form else 120
-    batches = write_batches(tmp_path, 4, size=size)
-    subprocess.run(newstui("--db", str(db), "import", "-q", str(batches[0][0])), check=True,
+    existing, *batches = write_batches(tmp_path, 5, size=size)
+    subprocess.run(newstui("--db", str(db), "import", "-q", str(existing[0])), check=True,
                    capture_output=True, timeout=120)
     # Hold the lock while the writers start, so each of them must wait for it.
     holder = ArticleStore(db)
@@ -138,7 +138,7 @@ def test_four_writers_and_a_reader_at_once(tmp_path: Path, long_form: bool) -> N
         assert "Traceback" not in err
         assert "waiting for another newstui process" in err
     present = stored_ids(db)
-    for _, ids in batches:
+    for _, ids in [existing, *batches]:
         assert ids <= present
     assert check(db).consistent
     assert reads >= 1
