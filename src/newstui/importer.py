@@ -104,7 +104,8 @@ def read_paths(
     files = find_files(paths, result)
     for done, (path, source) in enumerate(files, start=1):
         result.files += 1
-        stamp = _stamp(path)
+        info = _stat(path)
+        stamp = (info.st_size, info.st_mtime_ns) if info else None
         earlier = known.get(source) if known and stamp else None
         if earlier is not None and stamp == (earlier[0], earlier[1]):
             result.known_ids.extend(earlier[2])
@@ -112,7 +113,7 @@ def read_paths(
                 progress(done, len(files))
             continue
         try:
-            articles, warnings = read_file(path)
+            articles, warnings = read_file(path, info)
         except PartialImport as exc:
             articles, warnings = exc.articles, []
             result.failures.extend(exc.problems)
@@ -137,10 +138,12 @@ class ImportFileError(Exception):
         self.problems = problems or []
 
 
-def read_file(path: Path) -> tuple[list[Article], list[str]]:
-    """Read one file: (articles, warnings). Raises ImportFileError when it yields none."""
+def read_file(path: Path, info: os.stat_result | None = None
+              ) -> tuple[list[Article], list[str]]:
+    """Read one file: (articles, warnings). Raises ImportFileError when it yields none.
+    `info`: the file's stat, when the caller has it already."""
     try:
-        info = path.stat()
+        info = info or path.stat()
         if stat.S_ISDIR(info.st_mode):
             raise ImportFileError("is a directory")
         if not stat.S_ISREG(info.st_mode):
@@ -204,12 +207,11 @@ def _looks_binary(data: bytes) -> bool:
     return controls * 20 > len(sample)  # more than 5% control bytes
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
+def _stat(path: Path) -> os.stat_result | None:
     try:
-        stat = path.stat()
+        return path.stat()
     except OSError:
         return None
-    return stat.st_size, stat.st_mtime_ns
 
 
 def _cp1252_undefined(error: UnicodeError) -> tuple[str, int]:
