@@ -110,3 +110,25 @@ KEYS = {
     "up": b"\x1b[A",
     "backspace": b"\x7f",
 }
+
+
+def newstui_command() -> str:
+    """The installed `newstui` script beside this interpreter (what a user runs)."""
+    import sys
+    from pathlib import Path
+
+    import pytest
+
+    script = Path(sys.executable).parent / "newstui"
+    if not script.exists():
+        pytest.skip(f"the installed newstui command is not at {script}")
+    return str(script)
+
+
+def terminal_env(home: object, **extra: str) -> dict[str, str]:
+    """A reader's terminal: 80×24 xterm-256color, UTF-8, HOME in the test's folder, and
+    none of the caller's NEWSTUI_/TEXTUAL_ settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSTUI", "TEXTUAL"))}
+    env.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8", HOME=str(home),
+               COLUMNS="80", LINES="24", **extra)
+    return env

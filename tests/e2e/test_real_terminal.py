@@ -3,13 +3,11 @@ its output rendered by a terminal emulator (pyte), keys pressed as a reader woul
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from pty_terminal import KEYS, PtyTerminal
+from pty_terminal import KEYS, PtyTerminal, newstui_command, terminal_env
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = (REPO / ".." / "shared" / "corpus").resolve()
@@ -21,11 +19,6 @@ HOSTILE = (
 )
 
 
-def newstui_command() -> str:
-    script = Path(sys.executable).parent / "newstui"
-    if not script.exists():
-        pytest.skip(f"the installed newstui command is not at {script}")
-    return str(script)
 
 
 @pytest.fixture
@@ -42,11 +35,6 @@ def store(tmp_path: Path) -> Path:
     return db
 
 
-def terminal_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSTUI", "TEXTUAL"))}
-    env.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8", HOME=str(tmp_path),
-               COLUMNS="80", LINES="24")
-    return env
 
 
 def test_read_search_and_quit_in_a_real_terminal(store: Path, tmp_path: Path) -> None:

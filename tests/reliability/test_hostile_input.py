@@ -8,7 +8,6 @@ notes report (atheris 100,000 inputs, 50 MB bodies). Timings are printed (`-s`).
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -34,7 +33,7 @@ for _folder in (HERE, HERE.parent / "tui", HERE.parent / "e2e"):
         sys.path.insert(0, str(_folder))
 
 from fuzz_importer import FORBIDDEN, assert_article_clean, check_input  # noqa: E402
-from pty_terminal import KEYS, PtyTerminal  # noqa: E402
+from pty_terminal import KEYS, PtyTerminal, newstui_command, terminal_env  # noqa: E402
 from tui_helpers import loaded, screen_text, settle  # noqa: E402
 
 SIZE = (80, 24)
@@ -335,18 +334,8 @@ async def test_big_articles_open_at_once_and_scroll(big_archive: tuple[Path, lis
 # -- in a real terminal -------------------------------------------------------------
 
 
-def newstui_command() -> str:
-    script = Path(sys.executable).parent / "newstui"
-    if not script.exists():
-        pytest.skip(f"the installed newstui command is not at {script}")
-    return str(script)
 
 
-def terminal_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSTUI", "TEXTUAL"))}
-    env.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8", HOME=str(home),
-               COLUMNS="80", LINES="24")
-    return env
 
 
 def test_nothing_from_an_article_reaches_the_terminal(tmp_path: Path, long_form: bool) -> None:

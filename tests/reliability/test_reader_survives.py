@@ -22,23 +22,14 @@ from newstui.store import ArticleStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tui"))
-from pty_terminal import KEYS, PtyTerminal
+from pty_terminal import KEYS, PtyTerminal, newstui_command, terminal_env
 from tui_helpers import loaded, screen_text, settle
 
 NEWEST = "Ancient Mosaic Goes on Display in Marrowby Museum"
 
 
-def newstui_command() -> str:
-    script = Path(sys.executable).parent / "newstui"
-    if not script.exists():
-        pytest.skip(f"the installed newstui command is not at {script}")
-    return str(script)
 
 
-def env_for(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSTUI", "TEXTUAL"))}
-    env.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8", HOME=str(home))
-    return env
 
 
 @pytest.fixture
@@ -52,7 +43,7 @@ def samples_db(tmp_path: Path) -> Path:
 def test_hangup_or_terminate_saves_reading_state_and_exits_cleanly(
     samples_db: Path, tmp_path: Path, signum: int
 ) -> None:
-    term = PtyTerminal([newstui_command(), "--db", str(samples_db)], env_for(tmp_path))
+    term = PtyTerminal([newstui_command(), "--db", str(samples_db)], terminal_env(tmp_path))
     try:
         term.wait_for(NEWEST)
         term.press("s", KEYS["enter"])  # star the newest, open it
@@ -133,7 +124,7 @@ def test_import_into_a_read_only_store_fails_with_one_line(read_only_db: Path,
     (tmp_path / "a.txt").write_text("A Headline\n\nSome body text here.\n")
     done = subprocess.run([sys.executable, "-m", "newstui", "--db", str(read_only_db), "import",
                            str(tmp_path / "a.txt")], capture_output=True, text=True,
-                          env=env_for(tmp_path))
+                          env=terminal_env(tmp_path))
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "read-only" in lines[0] and str(read_only_db.parent) in lines[0]
@@ -141,7 +132,7 @@ def test_import_into_a_read_only_store_fails_with_one_line(read_only_db: Path,
 
 
 def test_reader_opens_a_read_only_store_and_says_so(read_only_db: Path, tmp_path: Path) -> None:
-    term = PtyTerminal([newstui_command(), "--db", str(read_only_db)], env_for(tmp_path))
+    term = PtyTerminal([newstui_command(), "--db", str(read_only_db)], terminal_env(tmp_path))
     try:
         screen = term.wait_for(NEWEST)
         assert "read-only" in screen
@@ -162,7 +153,7 @@ def test_a_terminal_that_vanishes_without_a_hangup_ends_the_reader(samples_db: P
                                                                    tmp_path: Path) -> None:
     """The terminal emulator closes and no SIGHUP comes (no controlling terminal):
     the reader must notice, save its state and exit — not spin on a dead descriptor."""
-    term = PtyTerminal([newstui_command(), "--db", str(samples_db)], env_for(tmp_path))
+    term = PtyTerminal([newstui_command(), "--db", str(samples_db)], terminal_env(tmp_path))
     term.wait_for(NEWEST)
     term.press("s")
     term.read(0.3)
