@@ -36,6 +36,7 @@ class ImportReport:
     warnings: list[Problem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     files: int = 0
+    duplicates: int = 0  # articles that occurred more than once in this run's files
 
     @property
     def ok(self) -> bool:
@@ -44,6 +45,8 @@ class ImportReport:
     def summary(self) -> str:
         text = (f"imported {len(self.added)}, already present {self.already_present}, "
                 f"failed {len(self.failures)}")
+        if self.duplicates:
+            text += f", {self.duplicates} duplicate(s) among the files"
         if self.skipped:
             text += f", skipped {len(self.skipped)} non-article file(s)"
         return text
@@ -84,6 +87,7 @@ class Archive:
         if read.articles:
             report.added = self.add(read.articles)
         fresh = {a.id for a in read.articles}
+        report.duplicates = len(read.articles) - len(fresh)
         report.already_present = len(fresh | set(read.known_ids)) - len(report.added)
         if read.read_files and self.store.writable:
             self._remember_files({**known, **read.read_files})
