@@ -13,7 +13,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -129,6 +129,12 @@ class CursorList(ScrollView, can_focus=True):
                       for text, style in parts if text])
 
     # -- moving ---------------------------------------------------------------
+
+    def refresh_lines(self, y_start: int, line_count: int = 1) -> None:
+        # Only the rows' cells: the scroll bar beside them has not changed, and redrawing
+        # it would cost a cursor move and a colour code per row on the wire.
+        self.refresh(Region(0, y_start - self.scroll_offset.y,
+                            self.scrollable_content_region.width, line_count))
 
     def watch_cursor(self, old: int, new: int) -> None:
         per = self.LINES_PER_ITEM
