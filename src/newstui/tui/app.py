@@ -38,6 +38,7 @@ DEFAULT_SETTINGS = TerminalSettings(color="truecolor", utf8=True, low_bandwidth=
 #: How often (seconds) the reader looks whether another process changed the store.
 WATCH_INTERVAL = 2.0
 #: Rows shown before the rest of a large archive is read: a screenful and then some.
+#: Not in low bandwidth, where drawing the list twice costs more than the wait.
 FIRST_SCREENFUL = 100
 
 
@@ -176,9 +177,10 @@ class NewsApp(App[int]):
                 store.reload()
             states = store.states()
             summaries: list[Summary] = []
+            early = not self.settings.low_bandwidth
             for summary in store.iter_summaries():
                 summaries.append(summary)
-                if len(summaries) == FIRST_SCREENFUL and not self.loaded:
+                if early and len(summaries) == FIRST_SCREENFUL and not self.loaded:
                     self.call_from_thread(self._first_rows, list(summaries), states)
         except StoreError as exc:
             self.post_message(LoadFailed(str(exc)))
@@ -303,11 +305,11 @@ class NewsApp(App[int]):
 
 
 def _driver_for(settings: TerminalSettings) -> type[Driver] | None:
-    if settings.erase_runs and os.name == "posix":
-        from newstui.tui.driver import LowBandwidthDriver
+    if os.name != "posix":
+        return None
+    from newstui.tui.driver import LowBandwidthDriver, QuietDriver
 
-        return LowBandwidthDriver
-    return None
+    return LowBandwidthDriver if settings.erase_runs else QuietDriver
 
 
 def run_app(archive: Archive, settings: TerminalSettings = DEFAULT_SETTINGS) -> int:

@@ -26,6 +26,28 @@ def compact(data: str) -> str:
     return _RUN_OF_SPACES.sub(_erase, data) if "            " in data else data
 
 
-class LowBandwidthDriver(LinuxDriver):
+class QuietDriver(LinuxDriver):
+    """Does not send an update that is the same as the one before it.
+
+    Textual sometimes draws the very same update twice or three times in a row (a
+    refresh asked for in several ticks, as a list finishes loading): the terminal
+    already shows it. Every update positions the cursor itself, so repeating one
+    changes nothing on screen."""
+
+    _last = ""
+
     def write(self, data: str) -> None:
-        super().write(compact(data))
+        if len(data) > 64 and data == self._last:
+            return
+        self._last = data
+        super().write(self.encode(data))
+
+    def encode(self, data: str) -> str:
+        return data
+
+
+class LowBandwidthDriver(QuietDriver):
+    """Also sends runs of spaces as erase + move (see the module's docstring)."""
+
+    def encode(self, data: str) -> str:
+        return compact(data)

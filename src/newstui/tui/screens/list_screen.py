@@ -37,22 +37,27 @@ class ListScreen(Screen[None]):
         self.order = "newest"
 
     def compose(self) -> ComposeResult:
-        yield Static("newstui", id="title-bar", markup=False)
+        low_bandwidth = self.app.settings.low_bandwidth
+        yield Static("newstui — loading the archive…" if low_bandwidth else "newstui",
+                     id="title-bar", markup=False)
         yield ArticleList(id="articles")
-        # The animated indicator redraws itself many times a second: over a slow link,
-        # one line of text says the same.
-        if self.app.settings.low_bandwidth:
-            yield Static("Loading the archive…", id="loading", markup=False)
-        else:
+        # The animated indicator redraws itself many times a second: over a slow link
+        # the title bar says it instead, and the (empty) list is in place from the
+        # start, so the rows arrive in one paint with nothing moved.
+        if not low_bandwidth:
             yield LoadingIndicator(id="loading")
         yield Static("", id="empty", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#articles").display = False
+        self.article_list.display = self.app.settings.low_bandwidth
         self.query_one("#empty").display = False
         if self.app.loaded:
             self.rearrange()
+
+    def _hide_loading(self) -> None:
+        for indicator in self.query("#loading"):
+            indicator.display = False
 
     @property
     def article_list(self) -> ArticleList:
@@ -64,7 +69,7 @@ class ListScreen(Screen[None]):
         self.rearrange(keep=current.id if current else None)
 
     def on_load_failed(self, message: LoadFailed) -> None:
-        self.query_one("#loading").display = False
+        self._hide_loading()
         empty = self.query_one("#empty", Static)
         empty.update(f"Cannot read the archive:\n{message.reason}")
         empty.display = True
@@ -76,7 +81,7 @@ class ListScreen(Screen[None]):
         cursor = 0
         if keep is not None:
             cursor = next((i for i, a in enumerate(rows) if a.id == keep), 0)
-        self.query_one("#loading").display = False
+        self._hide_loading()
         articles = self.article_list
         articles.display = True
         articles.show(rows, self.app.states, cursor)
