@@ -31,6 +31,8 @@ from typing import Any
 
 import orjson
 
+from newstui.listing import by_date
+
 LAYOUT_VERSION = 1
 _ROWS_START = b'"summaries":{"rows":{"list":[\n'
 _ARTICLES_START = b'\n"articles":{\n'
@@ -52,10 +54,9 @@ def summary_of(record: dict[str, Any]) -> Summary:
 
 
 def newest_first(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Newest first, undated last, ties by headline (two stable sorts)."""
-    ordered = sorted(records, key=lambda r: (r.get("headline") or "").casefold())
-    ordered.sort(key=lambda r: r.get("published") or r.get("updated") or "", reverse=True)
-    return ordered
+    """Stored records in the list's order: newest first, undated last."""
+    return by_date(records, lambda r: r.get("published") or r.get("updated"),
+                   lambda r: r.get("headline") or "")
 
 
 def encode(tables: dict[str, dict[str, Any]]) -> bytes:

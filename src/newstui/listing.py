@@ -3,7 +3,7 @@ calls (and tests check) without a screen."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol, TypeVar
 
 from newstui.article import ReadingState
@@ -25,6 +25,7 @@ class Listed(Protocol):
 
 
 T = TypeVar("T", bound=Listed)
+U = TypeVar("U")
 
 
 def arrange(
@@ -41,14 +42,21 @@ def arrange(
         articles = (a for a in articles if states.get(a.id, _UNREAD).starred)
     elif filter_name != "all":
         raise ValueError(f"unknown filter {filter_name!r}")
-    rows = sorted(articles, key=lambda a: a.headline.casefold())
     if order == "headline":
-        return rows
+        return sorted(articles, key=lambda a: a.headline.casefold())
     if order not in ORDERS:
         raise ValueError(f"unknown order {order!r}")
-    dated = [a for a in rows if a.date]
-    undated = [a for a in rows if not a.date]
-    dated.sort(key=lambda a: a.date or "", reverse=order == "newest")
+    return by_date(articles, lambda a: a.date, lambda a: a.headline, newest=order == "newest")
+
+
+def by_date(items: Iterable[U], date_of: Callable[[U], str | None],
+            headline_of: Callable[[U], str], newest: bool = True) -> list[U]:
+    """Items by date (ISO strings sort as dates), undated last, ties by headline: the
+    one order of the list, the store file and the CLI."""
+    rows = sorted(items, key=lambda item: headline_of(item).casefold())
+    dated = [item for item in rows if date_of(item)]
+    undated = [item for item in rows if not date_of(item)]
+    dated.sort(key=lambda item: date_of(item) or "", reverse=newest)
     return dated + undated
 
 

@@ -111,6 +111,7 @@ class SearchIndex:
         self._schema = _schema()
         self._analyzer = _analyzer()
         self._memory_stamp: dict[str, Any] = {}
+        self._seen_stamp: dict[str, Any] = {}
         self._index = self._open()
 
     def _open(self) -> Any:
@@ -140,12 +141,14 @@ class SearchIndex:
         return data if isinstance(data, dict) else {}
 
     def is_current(self, store_id: str, generation: int) -> bool:
-        stamp = self.stamp()
-        return (
-            stamp.get("version") == INDEX_VERSION
-            and stamp.get("store_id") == store_id
-            and stamp.get("generation") == generation
-        )
+        """Whether the index reflects that write of that store. Asked before every
+        search (each keystroke): the last stamp seen is trusted while it matches, and
+        the file is read again only when it does not."""
+        wanted = {"version": INDEX_VERSION, "store_id": store_id, "generation": generation}
+        if self._seen_stamp == wanted:
+            return True
+        self._seen_stamp = self.stamp()
+        return self._seen_stamp == wanted
 
     def _write_stamp(self, store_id: str, generation: int) -> None:
         stamp = {"version": INDEX_VERSION, "store_id": store_id, "generation": generation}
@@ -153,6 +156,7 @@ class SearchIndex:
             self._memory_stamp = stamp
         else:
             atomic_write(self._stamp_path, orjson.dumps(stamp))
+        self._seen_stamp = stamp
 
     # -- writing --------------------------------------------------------------
 

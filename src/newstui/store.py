@@ -33,6 +33,7 @@ from newstui import layout
 from newstui.article import Article, ReadingState, RecordError
 from newstui.files import FileWriteError, ReadOnlyError, atomic_write
 from newstui.layout import LayoutError, StoreReader, Summary, summary_of
+from newstui.listing import arrange
 
 SCHEMA_VERSION = 1
 ARTICLES, META, STATE = "articles", "meta", "state"
@@ -385,7 +386,7 @@ class ArticleStore:
 
     def newest_first(self) -> list[Article]:
         """Every article, newest first; undated ones last, then by headline."""
-        return newest_first(self.articles())
+        return arrange(self.articles(), {})
 
     def state(self, article_id: str) -> ReadingState:
         record = _get(self._state_db.table(STATE), article_id)
@@ -534,8 +535,3 @@ def _article(record: dict[str, Any]) -> Article:
         raise CorruptStoreError(f"a stored record is damaged: {exc}") from None
 
 
-def newest_first(articles: Iterable[Article]) -> list[Article]:
-    """Newest first, undated last, ties by headline (two stable sorts, no key tricks)."""
-    ordered = sorted(articles, key=lambda a: a.headline.lower())
-    ordered.sort(key=lambda a: a.date or "", reverse=True)
-    return ordered

@@ -118,10 +118,15 @@ class ListScreen(Screen[None]):
         self.app.push_screen(ArticleScreen(rows, event.index), back)
 
     def on_state_changed(self, message: StateChanged) -> None:
-        # Only the visible lines are drawn again. A row that no longer fits the filter
-        # (read while showing unread) stays until the filter is applied again: rows
-        # vanishing under the cursor would be disorienting.
-        self.article_list.refresh()
+        # Only that article's row is drawn again, if it is on screen (a whole list's
+        # worth of bytes for one star would be a waste on a slow link). A row that no
+        # longer fits the filter (read while showing unread) stays until the filter is
+        # applied again: rows vanishing under the cursor would be disorienting.
+        articles = self.article_list
+        top = articles.scroll_offset.y
+        for index, article in enumerate(articles.articles[top:top + articles.size.height], top):
+            if article.id == message.article_id:
+                articles.refresh_article(index)
 
     def action_search(self) -> None:
         from newstui.tui.screens.search_screen import SearchScreen
