@@ -16,8 +16,12 @@ from typing import Any
 #: on purpose: the same story imported from two places is one article.
 CONTENT_FIELDS = ("headline", "dateline", "updated", "published", "caption", "credit", "body")
 
+#: Where a feed item came from and who wrote it. Optional: written only when set, so a
+#: record without them is byte for byte what earlier releases wrote.
+LINK_FIELDS = ("url", "feed", "guid", "author")
+
 #: Every field of a stored or exported record, in the order they are written.
-RECORD_FIELDS = ("id", *CONTENT_FIELDS, "source", "imported_at")
+RECORD_FIELDS = ("id", *CONTENT_FIELDS, *LINK_FIELDS, "source", "imported_at")
 
 
 class RecordError(ValueError):
@@ -41,11 +45,21 @@ class Article:
     credit: str | None = None
     source: str | None = None
     imported_at: str | None = None
+    url: str | None = None     # the article's own page (a feed item's link)
+    feed: str | None = None    # the feed it arrived from
+    guid: str | None = None    # the feed's id for the item
+    author: str | None = None
     id: str = field(default="")
 
     def __post_init__(self) -> None:
         if not self.id:
-            object.__setattr__(self, "id", content_id(self))
+            object.__setattr__(self, "id", record_id(self))
+
+    @property
+    def has_identity(self) -> bool:
+        """Whether the id names the item (a feed's guid or link) rather than the text:
+        then a changed text is a newer version of the same article, not a new one."""
+        return identity_key(self) is not None
 
     @property
     def date(self) -> str | None:
@@ -68,6 +82,8 @@ class Article:
             "caption": self.caption,
             "credit": self.credit,
             "body": list(self.body),
+            **{name: getattr(self, name) for name in LINK_FIELDS
+               if getattr(self, name) is not None},
             "source": self.source,
             "imported_at": self.imported_at,
         }
@@ -100,6 +116,10 @@ class Article:
             credit=_text(record, "credit"),
             source=_text(record, "source"),
             imported_at=_text(record, "imported_at"),
+            url=_text(record, "url"),
+            feed=_text(record, "feed"),
+            guid=_text(record, "guid"),
+            author=_text(record, "author"),
             id=str(record.get("id") or "") if trust_id else "",
         )
 
@@ -122,6 +142,23 @@ class ReadingState:
             starred=bool(record.get("starred", False)),
             position=max(0, int(record.get("position", 0) or 0)),
         )
+
+
+def record_id(article: Article) -> str:
+    """The id an article is stored under: its identity where it has one (a feed item),
+    else its content."""
+    key = identity_key(article)
+    if key is None:
+        return content_id(article)
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def identity_key(article: Article) -> str | None:
+    """What names a feed item across fetches: the feed and its guid, else the feed and
+    the item's link. None for an article known only by its text."""
+    if article.feed and (article.guid or article.url):
+        return "\x1f".join(("item", article.feed, article.guid or article.url or ""))
+    return None
 
 
 def content_id(article: Article) -> str:

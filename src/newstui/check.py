@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from newstui.article import Article, RecordError, content_id
+from newstui.article import Article, RecordError, record_id
 from newstui.files import atomic_write
 from newstui.search import IndexDamagedError, SearchIndex
 from newstui.store import (
@@ -259,7 +259,7 @@ def salvage(data: bytes) -> list[Article]:
             article = Article.from_record(record)
         except RecordError:
             continue
-        if article.id == content_id(article):
+        if article.id == record_id(article):
             found.append(article)
     return found
 
