@@ -13,8 +13,8 @@ from pathlib import Path
 
 from common import REPO
 
-sys.path.insert(0, str(REPO / "tests" / "e2e"))
-from pty_terminal import PtyTerminal
+sys.path.insert(0, str(REPO / "tests"))  # the tests' helpers: tests/support
+from support.pty_terminal import PtyTerminal
 
 APP_CURSOR_ON, APP_CURSOR_OFF = b"\x1b[?1h", b"\x1b[?1l"
 PAGE_DOWN = b"\x1b[6~"

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from batches import write_batches
+from support.batches import write_batches
 
 from newstui.archive import Archive
 from newstui.check import check
@@ -145,7 +145,8 @@ def test_four_writers_and_a_reader_at_once(tmp_path: Path, long_form: bool) -> N
 
 
 @pytest.mark.skipif(os.name != "posix", reason="fsync of a folder is POSIX")
-def test_the_write_path_fsyncs_file_and_folder(tmp_path: Path, monkeypatch) -> None:
+def test_the_write_path_fsyncs_file_and_folder(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """Power loss: the data is fsynced before the rename, the folder after it."""
     calls: list[str] = []
     real_fsync = os.fsync

@@ -18,6 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich._wrap import divide_line
+from support import fuzz_importer
+from support.fuzz_importer import FORBIDDEN, assert_article_clean, check_input
+from support.pty_terminal import KEYS, PtyTerminal, newstui_command, terminal_env
+from support.reader import loaded, screen_text, settle
 
 from newstui.archive import Archive
 from newstui.highlight import match_spans
@@ -26,15 +30,6 @@ from newstui.tui.app import NewsApp
 from newstui.tui.screens.article_screen import ArticleScreen
 from newstui.tui.screens.list_screen import ListScreen
 from newstui.tui.widgets.article_view import ArticleView, line_starts
-
-HERE = Path(__file__).resolve().parent
-for _folder in (HERE, HERE.parent / "tui", HERE.parent / "e2e"):
-    if str(_folder) not in sys.path:
-        sys.path.insert(0, str(_folder))
-
-from fuzz_importer import FORBIDDEN, assert_article_clean, check_input  # noqa: E402
-from pty_terminal import KEYS, PtyTerminal, newstui_command, terminal_env  # noqa: E402
-from tui_helpers import loaded, screen_text, settle  # noqa: E402
 
 SIZE = (80, 24)
 MB = 1_000_000
@@ -130,7 +125,7 @@ def test_importer_survives_atheris(long_form: bool, tmp_path: Path) -> None:
     (corpus / "record").write_bytes(orjson.dumps(HOSTILE_RECORD))
     started = time.monotonic()
     done = subprocess.run(
-        [sys.executable, str(HERE / "fuzz_importer.py"), f"-atheris_runs={runs}",
+        [sys.executable, fuzz_importer.__file__, f"-atheris_runs={runs}",
          "-max_len=4096", "-timeout=60", "-rss_limit_mb=4096", str(corpus)],
         capture_output=True, text=True, timeout=1800,
     )

@@ -13,17 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from batches import write_batches
+from support.batches import write_batches
+from support.pty_terminal import KEYS, PtyTerminal, newstui_command, terminal_env
+from support.reader import loaded, screen_text, settle
 
 from newstui.archive import Archive, bundled_samples
 from newstui.check import check
 from newstui.listing import arrange
 from newstui.store import ArticleStore
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tui"))
-from pty_terminal import KEYS, PtyTerminal, newstui_command, terminal_env
-from tui_helpers import loaded, screen_text, settle
+from newstui.tui.widgets.article_list import ArticleList
 
 NEWEST = "Ancient Mosaic Goes on Display in Marrowby Museum"
 
@@ -78,9 +76,10 @@ async def test_reader_sees_articles_another_process_imports(samples_db: Path,
         await settle(pilot, WATCH_INTERVAL + 1.0)
         text = screen_text(pilot)
         assert "25 articles" in text.splitlines()[0]
-        assert app.screen.query_one("#articles").current.headline != NEWEST  # kept its place
+        current = app.screen.query_one("#articles", ArticleList).current
+        assert current is not None and current.headline != NEWEST  # kept its place
         await pilot.press("u")  # save state after the reload...
-        app.saver.flush()
+        app.model.flush()
     # ...and nothing the other process imported was overwritten by our older copy.
     store = ArticleStore(samples_db)
     assert ids <= {a.id for a in store.articles()}

@@ -17,11 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.pty_terminal import KEYS, PtyTerminal
 
 from newstui.archive import Archive, bundled_samples
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-from pty_terminal import KEYS, PtyTerminal
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 NEWEST = "Ancient Mosaic Goes on Display in Marrowby Museum"

@@ -6,7 +6,9 @@ state file on disk, read back through a fresh store)."""
 from __future__ import annotations
 
 import pytest
-from tui_helpers import loaded, screen_text, settle
+from support.reader import loaded, screen_text, settle
+from textual.pilot import Pilot
+from textual.widgets import Input
 
 from newstui.archive import Archive
 from newstui.store import ArticleStore
@@ -16,6 +18,7 @@ from newstui.tui.screens.help_screen import HelpScreen
 from newstui.tui.screens.list_screen import ListScreen
 from newstui.tui.screens.search_screen import SearchScreen
 from newstui.tui.widgets.article_list import ArticleList
+from newstui.tui.widgets.article_view import ArticleView
 from newstui.tui.widgets.result_list import ResultList
 
 SIZE = (80, 24)
@@ -34,7 +37,7 @@ def fresh_store(archive: Archive) -> ArticleStore:
     return ArticleStore(archive.path)
 
 
-async def open_headline(pilot, app: NewsApp, headline: str) -> None:
+async def open_headline(pilot: Pilot[int], app: NewsApp, headline: str) -> None:
     rows = article_list(app).articles
     index = next(i for i, a in enumerate(rows) if a.headline == headline)
     article_list(app).cursor = index
@@ -120,7 +123,7 @@ async def test_opening_marks_read_and_it_is_saved(app: NewsApp, archive: Archive
         await pilot.press("q")
         await settle(pilot)
         assert screen_text(pilot).splitlines()[1].startswith(" ")  # no unread mark now
-        app.saver.flush()
+        app.model.flush()
         assert fresh_store(archive).state(newest.id).read
 
 
@@ -134,11 +137,11 @@ async def test_star_and_read_toggle_are_shown_and_saved(app: NewsApp, archive: A
         await pilot.press("u")
         await settle(pilot)
         assert screen_text(pilot).splitlines()[1].startswith(" ★")
-        app.saver.flush()
+        app.model.flush()
         state = fresh_store(archive).state(newest.id)
         assert state.starred and state.read
         await pilot.press("u", "s")
-        app.saver.flush()
+        app.model.flush()
         state = fresh_store(archive).state(newest.id)
         assert not state.starred and not state.read
 
@@ -217,7 +220,7 @@ async def test_reopening_returns_to_the_reading_position(app: NewsApp, archive: 
         assert app.screen.query_one("#article").scroll_offset.y == position
         assert screen_text(pilot).splitlines()[1] == first_line
         await pilot.press("q")
-        app.saver.flush()
+        app.model.flush()
     assert fresh_store(archive).state(article_list_first_id(archive)).position == position
 
 
@@ -271,7 +274,7 @@ async def test_search_as_you_type_opens_results_with_highlights(app: NewsApp) ->
         text = screen_text(pilot)
         assert COTTON in text
         assert "Photo: Reuters — Bales of cotton" in text
-        view = app.screen.query_one("#article")
+        view = app.screen.query_one("#article", ArticleView)
         highlighted = [line for line in view._lines
                        if line.spans and "cotton" in line.plain.lower()]
         assert highlighted, "the matched term is highlighted in the article"
@@ -318,7 +321,7 @@ async def test_query_history_is_recalled_and_kept(app: NewsApp, archive: Archive
         await settle(pilot, 0.3)
         await pilot.press("escape")
         await settle(pilot)
-        app.saver.flush()
+        app.model.flush()
     assert fresh_store(archive).search_history() == ["cotton"]
     app2 = NewsApp(Archive.open(archive.path))
     async with app2.run_test(size=SIZE) as pilot:
@@ -327,7 +330,7 @@ async def test_query_history_is_recalled_and_kept(app: NewsApp, archive: Archive
         await settle(pilot)
         await pilot.press("up")
         await settle(pilot, 0.4)
-        assert app2.screen.query_one("#query").value == "cotton"
+        assert app2.screen.query_one("#query", Input).value == "cotton"
         assert COTTON in screen_text(pilot)
 
 
@@ -369,7 +372,7 @@ async def test_theme_switch_is_remembered(app: NewsApp, archive: Archive) -> Non
         app.action_toggle_theme()
         await settle(pilot)
         assert app.theme == LIGHT_THEME
-        app.saver.flush()
+        app.model.flush()
     assert fresh_store(archive).setting("theme") == "light"
 
 

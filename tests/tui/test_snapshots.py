@@ -8,25 +8,28 @@ temporary path of the store. Update after a deliberate change with
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from support.reader import loaded, settle
 from textual.pilot import Pilot
 from textual.widgets import Input
-from tui_helpers import loaded, settle
 
 from newstui.tui.app import NewsApp
 from newstui.tui.widgets.result_list import ResultList
 
 SIZE = (80, 24)
+SnapCompare = Callable[..., bool]  # pytest-textual-snapshot's fixture
 
 
 async def _wait_loaded(pilot: Pilot[int]) -> None:
     await loaded(pilot)
 
 
-def test_list_screen(app: NewsApp, snap_compare) -> None:
+def test_list_screen(app: NewsApp, snap_compare: SnapCompare) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=_wait_loaded)
 
 
-def test_article_screen(app: NewsApp, snap_compare) -> None:
+def test_article_screen(app: NewsApp, snap_compare: SnapCompare) -> None:
     async def open_first(pilot: Pilot[int]) -> None:
         await loaded(pilot)
         await pilot.press("enter")
@@ -35,7 +38,7 @@ def test_article_screen(app: NewsApp, snap_compare) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=open_first)
 
 
-def test_search_screen(app: NewsApp, snap_compare) -> None:
+def test_search_screen(app: NewsApp, snap_compare: SnapCompare) -> None:
     async def search(pilot: Pilot[int]) -> None:
         await loaded(pilot)
         await pilot.press("slash", *"harbour")

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from core_helpers import CORPUS, CliResult, CliRunner, run_newstui
+from support.core import CORPUS, CliResult, CliRunner, run_newstui
 
 from newstui.archive import Archive
 from newstui.article import Article

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from core_helpers import SAMPLES, CliResult, CliRunner
+from support.core import SAMPLES, CliResult, CliRunner
 
 from newstui import __version__
 

@@ -7,12 +7,13 @@ import sys
 import textwrap
 from pathlib import Path
 
-from core_helpers import SAMPLES
+from support.core import SAMPLES
 
 CHECK = textwrap.dedent("""
     import sys
     import newstui.article, newstui.rawtext, newstui.importer, newstui.store
     import newstui.search, newstui.query, newstui.archive, newstui.render, newstui.cli
+    import newstui.model, newstui.saver, newstui.listing, newstui.highlight
     assert "textual" not in sys.modules, "importing the core imported textual"
     from newstui.cli import main
     status = main(["--db", sys.argv[1], "import", "-q", sys.argv[2]])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from core_helpers import SAMPLES
+from support.core import SAMPLES
 
 from newstui.importer import decode, read_file, read_paths
 from newstui.textclean import clean_line

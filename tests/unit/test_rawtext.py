@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from core_helpers import REPO_ROOT, SAMPLES
+from support.core import REPO_ROOT, SAMPLES
 
 from newstui.article import Article
 from newstui.importer import read_file

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core_helpers import article
+from support.core import article
 
 from newstui.render import (
     cell_width,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from core_helpers import article
+from support.core import article
 
 from newstui.archive import Archive
 from newstui.article import Article

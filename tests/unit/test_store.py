@@ -11,7 +11,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from core_helpers import SAMPLES, article
+from support.core import SAMPLES, article
 
 from newstui.archive import Archive
 from newstui.article import ReadingState

@@ -1,4 +1,5 @@
-"""NewsApp: the reader. Holds the archive and the reader's state; screens present them."""
+"""NewsApp: the reader. Builds the reader's model (newstui.model) and hands it to the
+screens, which present it; the model's changes are published as Signals."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from functools import cached_property
 from typing import ClassVar
 
@@ -17,17 +17,17 @@ from textual.binding import Binding, BindingType
 from textual.driver import Driver
 from textual.filter import LineFilter
 from textual.screen import Screen
+from textual.signal import Signal
 
 from newstui.archive import Archive
-from newstui.article import Article, ReadingState
+from newstui.article import ReadingState
 from newstui.layout import Summary
+from newstui.model import ReaderModel
 from newstui.store import StoreError
 from newstui.terminal import TerminalSettings
 from newstui.tui.commands import ArticleCommands
-from newstui.tui.messages import ArchiveLoaded, LoadFailed, StateChanged
 from newstui.tui.screens.help_screen import HelpScreen
 from newstui.tui.screens.list_screen import ListScreen
-from newstui.tui.state_saver import StateSaver
 
 DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
 #: With 16 colours (the Linux console) or none, themes built on the 16 ANSI colours:
@@ -54,26 +54,32 @@ class NewsApp(App[int]):
     ]
 
     def __init__(self, archive: Archive, theme: str | None = None,
-                 settings: TerminalSettings = DEFAULT_SETTINGS) -> None:
+                 settings: TerminalSettings = DEFAULT_SETTINGS,
+                 model: ReaderModel | None = None) -> None:
         super().__init__(driver_class=_driver_for(settings))
         self.settings = settings
         if settings.color in ("16", "none"):
             self.dark_theme, self.light_theme = ANSI_DARK, ANSI_LIGHT
         else:
             self.dark_theme, self.light_theme = DARK_THEME, LIGHT_THEME
-        self.archive = archive
-        self.articles: list[Summary] = []
-        self._count = 0
-        self.states: dict[str, ReadingState] = {}
-        self.loaded = False
-        self.saver = StateSaver(archive.store, self._report_save_error)
+        self.model = model or ReaderModel(archive)
+        self.model.listener = self
+        #: The model's changes, for the screens (as `theme_changed_signal` is the theme's):
+        #: the list was (re)read (the number of new articles), a read/starred mark changed
+        #: (the article's id).
+        self.articles_signal: Signal[int] = Signal(self, "articles")
+        self.state_signal: Signal[str] = Signal(self, "state")
         # The remembered choice is "light" or "dark"; which theme that is depends on
         # the colours this terminal has.
         self._initial_theme = (self.light_theme if theme in ("light", LIGHT_THEME)
                                else self.dark_theme)
-        self.read_only = not archive.store.writable
-        self._store_identity: tuple[int, int, int] | None = None
         self.exit_signal: int | None = None
+        #: Why the reader could not go on (printed on stderr once the terminal is back).
+        self.failure: str | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self.model.loaded
 
     # -- keys typed ahead -------------------------------------------------------
     #
@@ -100,7 +106,7 @@ class NewsApp(App[int]):
             focused.insert_text_at_cursor(event.character)
 
     def get_default_screen(self) -> Screen[None]:
-        return ListScreen()
+        return ListScreen(self.model)
 
     def on_mount(self) -> None:
         if self.settings.low_bandwidth:
@@ -113,35 +119,20 @@ class NewsApp(App[int]):
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGHUP, signal.SIGTERM):
             loop.add_signal_handler(signum, self._on_signal, signum)
-        if self.read_only:
-            self.notify(f"{self.archive.path} is read-only: reading state will not be saved",
+        if self.model.read_only:
+            self.notify(f"{self.model.path} is read-only: reading state will not be saved",
                         title="Read-only archive", timeout=8, markup=False)
 
     def _on_signal(self, signum: int) -> None:
         self.exit_signal = signum
-        self.save_position()
-        self.exit(128 + signum)
+        self.model.save_position()
+        self.exit(128 + signum, return_code=128 + signum)
 
     def action_quit(self) -> None:  # type: ignore[override]
-        self.save_position()
+        self.model.save_position()
         self.exit(0)
 
-    def save_position(self) -> None:
-        """Record where the reader is in the open article (if one is open)."""
-        from newstui.tui.screens.article_screen import ArticleScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, ArticleScreen):
-                screen.save_position()
-
     # -- other processes --------------------------------------------------------
-
-    def _identity(self) -> tuple[int, int, int] | None:
-        try:
-            stat = os.stat(self.archive.path)
-        except OSError:
-            return None
-        return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
     def _watch(self) -> None:
         """Every few seconds: is the terminal still there, did the store change?"""
@@ -153,7 +144,7 @@ class NewsApp(App[int]):
             return
         # Another process (an import) replaced the store: read it again, so the reader
         # sees the new articles — and never works from an older copy.
-        if self.loaded and self._identity() != self._store_identity:
+        if self.model.changed_on_disk():
             self.load_archive(reload=True)
 
     def _terminal_alive(self) -> bool:
@@ -170,94 +161,42 @@ class NewsApp(App[int]):
     def load_archive(self, reload: bool = False) -> None:
         """Read the list off the event loop. The newest articles are shown as soon as
         they are read (the store keeps them first); the rest follow."""
-        identity = self._identity()  # before reading: a change during the read is seen
+        model = self.model
+        early = not self.settings.low_bandwidth and not model.loaded
+
+        def first_rows(summaries: list[Summary], states: dict[str, ReadingState]) -> None:
+            self.call_from_thread(model.show_first, summaries, states)
+
         try:
-            store = self.archive.store
-            if reload:
-                store.reload()
-            states = store.states()
-            summaries: list[Summary] = []
-            early = not self.settings.low_bandwidth
-            for summary in store.iter_summaries():
-                summaries.append(summary)
-                if early and len(summaries) == FIRST_SCREENFUL and not self.loaded:
-                    self.call_from_thread(self._first_rows, list(summaries), states)
+            snapshot = model.read(reload, first_rows if early else None, FIRST_SCREENFUL)
         except StoreError as exc:
-            self.post_message(LoadFailed(str(exc)))
+            self.call_from_thread(self._load_failed, str(exc))
             return
-        self.call_from_thread(self._loaded, summaries, states, identity)
+        self.call_from_thread(model.apply, snapshot)
 
-    def _first_rows(self, summaries: list[Summary], states: dict[str, ReadingState]) -> None:
-        if not self.loaded:
-            self.articles, self.states = summaries, states
-            self.screen.post_message(ArchiveLoaded(summaries))
+    def _load_failed(self, reason: str) -> None:
+        """The store (or its state file) cannot be read. At start: nothing to show, so
+        say why and leave (exit status 1). Later (another process damaged it): say so
+        once and go on with what was read."""
+        if not self.model.loaded:
+            self.failure = f"cannot read the archive: {reason}"
+            self.exit(1, return_code=1)
+            return
+        self.notify(reason, title="Cannot read the archive again", severity="error",
+                    timeout=30, markup=False)
 
-    def fetch(self, entry: Article | Summary) -> Article:
-        """The whole article for a list entry (a summary): read from the store."""
-        if isinstance(entry, Article):
-            return entry
-        try:
-            article = self.archive.store.get(entry.id)
-        except StoreError as exc:
-            article = None
-            self.notify(str(exc), title="Cannot read the article", severity="error",
-                        markup=False)
-        if article is None:
-            return Article(headline=entry.headline, body=("(This article is no longer in "
-                                                          "the archive.)",), id=entry.id)
-        return article
+    # The model's listener: its changes are published for the screens.
 
-    def _loaded(self, articles: list[Summary], states: dict[str, ReadingState],
-                identity: tuple[int, int, int] | None) -> None:
-        added = len(articles) - self._count if self.loaded else 0
-        self._count = len(articles)
-        self._store_identity = identity
-        self.articles = articles
-        # Reading state changed here since the last save is kept: ours is newer.
-        merged = {**states, **self.states}
-        if merged != self.states:  # the same object when nothing changed: no redraw
-            self.states = merged
+    def articles_changed(self, added: int) -> None:
         if added > 0:
             self.notify(f"{added:,} new article{'s' if added != 1 else ''} in the archive",
                         timeout=4)
-        self.loaded = True
-        self.screen.post_message(ArchiveLoaded(articles))
-        for screen in self.screen_stack:
-            if screen is not self.screen:
-                screen.post_message(ArchiveLoaded(articles))
+        self.articles_signal.publish(added)
 
-    def on_load_failed(self, message: LoadFailed) -> None:
-        self.notify(message.reason, title="Cannot read the archive", severity="error",
-                    timeout=30, markup=False)
-        for screen in self.screen_stack:
-            screen.post_message(LoadFailed(message.reason))
+    def state_changed(self, article_id: str) -> None:
+        self.state_signal.publish(article_id)
 
-    # -- reading state --------------------------------------------------------
-
-    def state_of(self, article: Article | Summary) -> ReadingState:
-        return self.states.get(article.id, ReadingState())
-
-    def update_state(self, article: Article | Summary, **changes: object) -> ReadingState:
-        """Change an article's reading state: shown at once, saved at once (in order,
-        off the event loop)."""
-        old = self.state_of(article)
-        new = replace(old, **changes)  # type: ignore[arg-type]
-        if new == old:
-            return new
-        self.states[article.id] = new
-        if not self.read_only:
-            self.saver.save(article.id, new)
-        if (new.read, new.starred) != (old.read, old.starred):
-            for screen in self.screen_stack:
-                screen.post_message(StateChanged(article.id))
-        return new
-
-    def toggle_star(self, article: Article | Summary) -> None:
-        starred = not self.state_of(article).starred
-        self.update_state(article, starred=starred)
-        self.notify("Starred" if starred else "Unstarred", timeout=1.5)
-
-    def _report_save_error(self, reason: str) -> None:
+    def save_failed(self, reason: str) -> None:
         # Called on the saver's thread.
         self.call_from_thread(self.notify, reason, title="Reading state not saved",
                               severity="error", timeout=10, markup=False)
@@ -273,10 +212,8 @@ class NewsApp(App[int]):
 
     def watch_theme(self, theme: str) -> None:
         # Only a change the reader makes is saved, not the theme applied at start-up.
-        if self.loaded and not self.read_only:
-            choice = "light" if theme == self.light_theme else "dark"
-            store = self.archive.store
-            self.saver.call(lambda: store.set_setting("theme", choice))
+        if self.model.loaded:
+            self.model.save_setting("theme", "light" if theme == self.light_theme else "dark")
 
     # -- the terminal -------------------------------------------------------------
 
@@ -301,7 +238,7 @@ class NewsApp(App[int]):
         return super().get_key_display(binding)
 
     def on_unmount(self) -> None:
-        self.saver.close()
+        self.model.close()
 
 
 def _driver_for(settings: TerminalSettings) -> type[Driver] | None:
@@ -313,13 +250,18 @@ def _driver_for(settings: TerminalSettings) -> type[Driver] | None:
 
 
 def run_app(archive: Archive, settings: TerminalSettings = DEFAULT_SETTINGS) -> int:
-    """Run the reader until the user quits; returns the exit status."""
-    try:
-        theme = archive.store.setting("theme")
-    except StoreError:
-        theme = None  # the list screen reports the problem
-    app = NewsApp(archive, theme=theme, settings=settings)
+    """Run the reader until the user quits; returns the exit status (non-zero when it
+    could not go on, or crashed)."""
+    model = ReaderModel(archive)
+    theme = model.setting("theme")
+    app = NewsApp(archive, theme=theme if isinstance(theme, str) else None,
+                  settings=settings, model=model)
     # Mouse reporting sends a report for every move of the pointer: not over a slow link.
     result = app.run(mouse=not settings.low_bandwidth)
-    app.saver.close()  # everything queued is on disk before the process ends
+    model.close()  # everything queued is on disk before the process ends
+    if app.failure:
+        print(f"newstui: {app.failure}", file=sys.stderr)
+    code = app.return_code
+    if code:  # a crash (Textual printed the traceback), a failure, a signal
+        return code
     return result if isinstance(result, int) else 0

@@ -47,7 +47,7 @@ class ArticleCommands(Provider):
         if len(needle) < 2:
             return
         found = 0
-        for article in self.news_app.articles:
+        for article in self.news_app.model.summaries:
             if needle in article.headline.casefold():
                 title = f"Open: {article.headline}"
                 yield Hit(matcher.match(title) or 0.5, title, partial(self._open, article),
@@ -59,4 +59,4 @@ class ArticleCommands(Provider):
     def _open(self, article: Summary) -> None:
         from newstui.tui.screens.article_screen import ArticleScreen
 
-        self.news_app.push_screen(ArticleScreen([article], 0))
+        self.news_app.push_screen(ArticleScreen(self.news_app.model, [article], 0))

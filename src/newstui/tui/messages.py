@@ -1,4 +1,5 @@
-"""App-wide messages: posted by workers (thread-safe) and by the app, handled by screens."""
+"""Messages posted by workers (thread-safe), handled by the screen that started them.
+(The reader model's changes are Signals on the app, not messages.)"""
 
 from __future__ import annotations
 
@@ -7,29 +8,8 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from newstui.layout import Summary
-
 if TYPE_CHECKING:
     from newstui.search import Results
-
-
-@dataclass
-class ArchiveLoaded(Message):
-    """The store was read: every article, and the reader's state for them."""
-
-    articles: list[Summary]
-
-
-@dataclass
-class LoadFailed(Message):
-    reason: str
-
-
-@dataclass
-class StateChanged(Message):
-    """An article's read/starred state changed; lists showing it redraw its row."""
-
-    article_id: str
 
 
 @dataclass

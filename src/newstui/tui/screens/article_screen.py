@@ -12,8 +12,9 @@ from textual.widgets import Footer, Static
 
 from newstui.article import Article
 from newstui.layout import Summary
+from newstui.model import ReaderModel
 from newstui.render import citation, format_article
-from newstui.tui.messages import StateChanged
+from newstui.store import StoreError
 from newstui.tui.widgets.article_view import ArticleView
 
 if TYPE_CHECKING:
@@ -34,9 +35,10 @@ class ArticleScreen(Screen[int]):
 
     app: NewsApp
 
-    def __init__(self, sequence: Sequence[Article | Summary], index: int,
+    def __init__(self, model: ReaderModel, sequence: Sequence[Article | Summary], index: int,
                  phrases: list[tuple[str, ...]] | None = None) -> None:
         super().__init__()
+        self.model = model
         self.sequence = sequence
         self.index = index
         self._loaded: Article | None = None
@@ -50,7 +52,13 @@ class ArticleScreen(Screen[int]):
         if isinstance(entry, Article):
             return entry
         if self._loaded is None or self._loaded.id != entry.id:
-            self._loaded = self.app.fetch(entry)
+            try:
+                self._loaded = self.model.article(entry)
+            except StoreError as exc:
+                self.notify(str(exc), title="Cannot read the article", severity="error",
+                            markup=False)
+                self._loaded = Article(headline=entry.headline, id=entry.id,
+                                       body=("(This article cannot be read.)",))
         return self._loaded
 
     def compose(self) -> ComposeResult:
@@ -64,26 +72,31 @@ class ArticleScreen(Screen[int]):
 
     def on_mount(self) -> None:
         self.view.focus()
+        self.app.state_signal.subscribe(self, self._state_changed)
+        # Where the reader is, kept by the model as it scrolls: a quit or a hang-up
+        # saves it without asking the screens.
+        self.watch(self.view, "scroll_y", self._scrolled, init=False)
         self._opened()
 
     def _opened(self) -> None:
         """Mark the article read and return to where the reader left off."""
-        article = self.article
-        position = self.app.state_of(article).position
-        self.app.update_state(article, read=True)
+        position = self.model.open_article(self.article)
         self.update_title()
         self.call_after_refresh(self.view.go_to_line, position)
 
+    def _scrolled(self, y: float) -> None:
+        self.model.reading_at(self.article.id, round(y))
+
     def save_position(self) -> None:
-        self.app.update_state(self.article, position=self.view.scroll_offset.y)
+        self.model.close_article(self.article, self.view.scroll_offset.y)
 
     def update_title(self) -> None:
-        star = "  ★ starred" if self.app.state_of(self.article).starred else ""
+        star = "  ★ starred" if self.model.state_of(self.article).starred else ""
         self.query_one("#title-bar", Static).update(
             f"newstui — article {self.index + 1:,} of {len(self.sequence):,}{star}")
 
-    def on_state_changed(self, message: StateChanged) -> None:
-        if message.article_id == self.article.id:
+    def _state_changed(self, article_id: str) -> None:
+        if article_id == self.article.id:
             self.update_title()
 
     def action_back(self) -> None:
@@ -101,7 +114,8 @@ class ArticleScreen(Screen[int]):
         self._opened()
 
     def action_star(self) -> None:
-        self.app.toggle_star(self.article)
+        starred = self.model.toggle_star(self.article)
+        self.notify("Starred" if starred else "Unstarred", timeout=1.5)
 
     def action_copy(self, whole: bool) -> None:
         """Copy to the reader's own clipboard with OSC 52, which works across SSH (and

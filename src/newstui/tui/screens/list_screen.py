@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, Static
 
 from newstui.listing import FILTERS, ORDERS, arrange, next_in
-from newstui.tui.messages import ArchiveLoaded, LoadFailed, StateChanged
+from newstui.model import ReaderModel
 from newstui.tui.widgets.article_list import ArticleList
 from newstui.tui.widgets.cursor_list import CursorList
 
@@ -31,8 +31,9 @@ class ListScreen(Screen[None]):
 
     app: NewsApp
 
-    def __init__(self) -> None:
+    def __init__(self, model: ReaderModel) -> None:
         super().__init__()
+        self.model = model
         self.filter_name = "all"
         self.order = "newest"
 
@@ -52,7 +53,9 @@ class ListScreen(Screen[None]):
     def on_mount(self) -> None:
         self.article_list.display = self.app.settings.low_bandwidth
         self.query_one("#empty").display = False
-        if self.app.loaded:
+        self.app.articles_signal.subscribe(self, self._articles_changed)
+        self.app.state_signal.subscribe(self, self._state_changed)
+        if self.model.loaded:
             self.rearrange()
 
     def _hide_loading(self) -> None:
@@ -63,28 +66,22 @@ class ListScreen(Screen[None]):
     def article_list(self) -> ArticleList:
         return self.query_one("#articles", ArticleList)
 
-    def on_archive_loaded(self, message: ArchiveLoaded) -> None:
+    def _articles_changed(self, added: int) -> None:
         # Loaded again (another process imported): the cursor stays on its article.
         current = self.article_list.current
         self.rearrange(keep=current.id if current else None)
 
-    def on_load_failed(self, message: LoadFailed) -> None:
-        self._hide_loading()
-        empty = self.query_one("#empty", Static)
-        empty.update(f"Cannot read the archive:\n{message.reason}")
-        empty.display = True
-
     def rearrange(self, keep: str | None = None) -> None:
         """Show the articles in the current filter and order; keep the cursor on the
         article with id `keep` if it is still listed."""
-        rows = arrange(self.app.articles, self.app.states, self.filter_name, self.order)
+        rows = arrange(self.model.summaries, self.model.states, self.filter_name, self.order)
         cursor = 0
         if keep is not None:
             cursor = next((i for i, a in enumerate(rows) if a.id == keep), 0)
         self._hide_loading()
         articles = self.article_list
         articles.display = True
-        articles.show(rows, self.app.states, cursor)
+        articles.show(rows, self.model.states, cursor)
         articles.focus()
         empty = self.query_one("#empty", Static)
         empty.display = not rows
@@ -97,10 +94,10 @@ class ListScreen(Screen[None]):
 
     def update_title(self) -> None:
         shown = self.article_list.count
-        total = len(self.app.articles)
+        total = len(self.model.summaries)
         count = f"{shown:,} of {total:,}" if shown != total else f"{total:,}"
         order = "by headline" if self.order == "headline" else f"{self.order} first"
-        read_only = " — read-only" if self.app.read_only else ""
+        read_only = " — read-only" if self.model.read_only else ""
         self.query_one("#title-bar", Static).update(
             f"newstui — {count} article{'s' if total != 1 else ''} — {self.filter_name} — "
             f"{order}{read_only}")
@@ -115,9 +112,9 @@ class ListScreen(Screen[None]):
             if index is not None:
                 self.article_list.cursor = index
 
-        self.app.push_screen(ArticleScreen(rows, event.index), back)
+        self.app.push_screen(ArticleScreen(self.model, rows, event.index), back)
 
-    def on_state_changed(self, message: StateChanged) -> None:
+    def _state_changed(self, article_id: str) -> None:
         # Only that article's row is drawn again, if it is on screen (a whole list's
         # worth of bytes for one star would be a waste on a slow link). A row that no
         # longer fits the filter (read while showing unread) stays until the filter is
@@ -125,24 +122,24 @@ class ListScreen(Screen[None]):
         articles = self.article_list
         top = articles.scroll_offset.y
         for index, article in enumerate(articles.articles[top:top + articles.size.height], top):
-            if article.id == message.article_id:
+            if article.id == article_id:
                 articles.refresh_article(index)
 
     def action_search(self) -> None:
         from newstui.tui.screens.search_screen import SearchScreen
 
-        self.app.push_screen(SearchScreen())
+        self.app.push_screen(SearchScreen(self.model))
 
     def action_star(self) -> None:
         article = self.article_list.current
         if article is not None:
-            self.app.toggle_star(article)
+            starred = self.model.toggle_star(article)
+            self.notify("Starred" if starred else "Unstarred", timeout=1.5)
 
     def action_toggle_read(self) -> None:
         article = self.article_list.current
         if article is not None:
-            read = not self.app.state_of(article).read
-            self.app.update_state(article, read=read)
+            self.model.toggle_read(article)
 
     def action_cycle_filter(self) -> None:
         self.filter_name = next_in(FILTERS, self.filter_name)

@@ -12,6 +12,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from newstui.highlight import query_phrases
+from newstui.model import ReaderModel
 from newstui.query import QueryError
 from newstui.store import StoreError
 from newstui.tui.messages import SearchDone, SearchFailed
@@ -61,24 +62,19 @@ class SearchScreen(Screen[None]):
 
     app: NewsApp
 
-    def __init__(self) -> None:
+    def __init__(self, model: ReaderModel) -> None:
         super().__init__()
+        self.model = model
         self._timer: Timer | None = None
         self.results: Results | None = None
         self._shown = ""
 
     def compose(self) -> ComposeResult:
         yield Static("newstui — search", id="title-bar", markup=False)
-        yield QueryInput(self._history())
+        yield QueryInput(self.model.history)
         yield Static("Type to search. ? lists the query syntax.", id="search-status", markup=False)
         yield ResultList(id="results")
         yield Footer()
-
-    def _history(self) -> list[str]:
-        try:
-            return self.app.archive.store.search_history()
-        except StoreError:
-            return []
 
     @property
     def status(self) -> Static:
@@ -114,7 +110,7 @@ class SearchScreen(Screen[None]):
     def run_search(self, text: str) -> None:
         """Search off the event loop; only the latest query's results are shown."""
         try:
-            results = self.app.archive.search(text, LIMIT)
+            results = self.model.search(text, LIMIT)
         except QueryError as exc:
             self.post_message(SearchFailed(text, str(exc)))
             return
@@ -144,15 +140,7 @@ class SearchScreen(Screen[None]):
         self.status.update(message.reason)
 
     def remember(self, text: str) -> None:
-        text = text.strip()
-        if not text:
-            return
-        history = self.query_one(QueryInput).history
-        if text in history:
-            history.remove(text)
-        history.append(text)
-        store = self.app.archive.store
-        self.app.saver.call(lambda: store.remember_search(text))
+        self.model.remember_search(text)
 
     def action_focus_results(self) -> None:
         results = self.query_one(ResultList)
@@ -186,4 +174,4 @@ class SearchScreen(Screen[None]):
             if index is not None:
                 self.query_one(ResultList).cursor = index
 
-        self.app.push_screen(ArticleScreen(articles, event.index, phrases), back)
+        self.app.push_screen(ArticleScreen(self.model, articles, event.index, phrases), back)

@@ -5,7 +5,7 @@ nothing that comes out may hold a character a terminal would act on.
 `check_input` is the property; test_hostile_input.py runs it under hypothesis, and
 this file, run as a program, under atheris (coverage-guided, its own process):
 
-    python tests/reliability/fuzz_importer.py -atheris_runs=100000 [CORPUS_DIR]
+    python tests/support/fuzz_importer.py -atheris_runs=100000 [CORPUS_DIR]
 """
 
 from __future__ import annotations

@@ -1,0 +1,267 @@
+"""The reader's model: what the reader presents and changes, without a screen.
+
+A plain object (no Textual): the archive's articles (as list summaries), the reading
+state of each, the search history, and saving — every write goes through one
+background saver, in order, off the caller's thread. The TUI hands it to its screens
+and publishes its changes with Textual `Signal`s; tests drive it directly.
+
+Threads: `read` runs on a worker thread (it only reads the store and returns what it
+read); everything else is called on the UI's thread. Changes are announced through a
+`ModelListener`, called on the UI's thread — except `save_failed`, which the saver
+calls on its own thread.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from newstui.archive import Archive
+from newstui.article import Article, ReadingState
+from newstui.layout import Summary
+from newstui.saver import StateSaver
+from newstui.store import StoreError
+
+if TYPE_CHECKING:
+    from newstui.search import Results
+
+#: Called with the first rows of a large archive and the reading state.
+FirstRows = Callable[[list[Summary], dict[str, ReadingState]], object]
+#: The identity of the store file as last read: a change means another process wrote it.
+FileIdentity = tuple[int, int, int]
+
+
+class ModelListener(Protocol):
+    """Who is told about the model's changes (the TUI publishes them as Signals)."""
+
+    def articles_changed(self, added: int) -> None:
+        """The list of articles was (re)read; `added` articles are new since last time."""
+
+    def state_changed(self, article_id: str) -> None:
+        """An article's read/starred mark changed."""
+
+    def save_failed(self, reason: str) -> None:
+        """A write failed (called on the saver's thread)."""
+
+
+class _Silent:
+    def articles_changed(self, added: int) -> None:
+        pass
+
+    def state_changed(self, article_id: str) -> None:
+        pass
+
+    def save_failed(self, reason: str) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one read of the store gave: the list, the reading state, the file read."""
+
+    summaries: list[Summary]
+    states: dict[str, ReadingState]
+    identity: FileIdentity | None
+
+
+class ReaderModel:
+    """One reader's view of one archive."""
+
+    def __init__(self, archive: Archive, listener: ModelListener | None = None) -> None:
+        self.archive = archive
+        self.listener: ModelListener = listener or _Silent()
+        self.summaries: list[Summary] = []
+        self.states: dict[str, ReadingState] = {}
+        self.loaded = False
+        self.read_only = not archive.store.writable
+        self._identity: FileIdentity | None = None
+        self._history: list[str] | None = None
+        # Where the reader is in the article open now: kept here as it scrolls, saved
+        # when it closes the article or the reader (a quit, a hang-up).
+        self._reading: tuple[str, int] | None = None
+        self._saver = StateSaver(archive.store, self._save_failed)
+
+    @property
+    def path(self) -> Path:
+        return self.archive.path
+
+    # -- reading the archive (`read` on a worker thread, `apply` on the UI's) -----------
+
+    def file_identity(self) -> FileIdentity | None:
+        try:
+            stat = os.stat(self.archive.path)
+        except OSError:
+            return None
+        return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+    def changed_on_disk(self) -> bool:
+        """Did another process replace the store since it was last read?"""
+        return self.loaded and self.file_identity() != self._identity
+
+    def read(self, reload: bool = False, first_rows: FirstRows | None = None,
+             first: int = 100) -> Snapshot:
+        """Read the list off the UI's thread (nothing here is changed). With
+        `first_rows`, the first `first` summaries are handed to it as soon as they are
+        read (the store keeps the newest first), the rest follow in the Snapshot.
+        Raises StoreError (a damaged store or state file)."""
+        identity = self.file_identity()  # before reading: a change during it is seen
+        store = self.archive.store
+        if reload:
+            store.reload()
+        states = store.states()
+        summaries: list[Summary] = []
+        for summary in store.iter_summaries():
+            summaries.append(summary)
+            if first_rows is not None and len(summaries) == first:
+                first_rows(list(summaries), states)
+        return Snapshot(summaries, states, identity)
+
+    def show_first(self, summaries: list[Summary], states: dict[str, ReadingState]) -> bool:
+        """The first rows of a large archive, before the rest is read. False once the
+        whole archive is in."""
+        if self.loaded:
+            return False
+        self.summaries, self.states = summaries, states
+        self.listener.articles_changed(0)
+        return True
+
+    def apply(self, snapshot: Snapshot) -> int:
+        """Take what `read` gave; returns how many articles are new since last time."""
+        added = len(snapshot.summaries) - len(self.summaries) if self.loaded else 0
+        self._identity = snapshot.identity
+        self.summaries = snapshot.summaries
+        # Reading state changed here since the last save is kept: ours is newer.
+        merged = {**snapshot.states, **self.states}
+        if merged != self.states:  # the same object when nothing changed: no redraw
+            self.states = merged
+        self.loaded = True
+        self.listener.articles_changed(max(0, added))
+        return added
+
+    def article(self, entry: Article | Summary) -> Article:
+        """The whole article for a list entry: read from the store (one line of it).
+        Raises StoreError when the store cannot be read."""
+        if isinstance(entry, Article):
+            return entry
+        article = self.archive.store.get(entry.id)
+        if article is None:
+            return Article(headline=entry.headline, body=("(This article is no longer in "
+                                                          "the archive.)",), id=entry.id)
+        return article
+
+    def search(self, text: str, limit: int) -> Results:
+        """Run a query (thread-safe: the search screen calls it from a worker).
+        Raises QueryError for a malformed query, StoreError for an unreadable store."""
+        return self.archive.search(text, limit)
+
+    # -- reading state ----------------------------------------------------------------
+
+    def state_of(self, article: Article | Summary | str) -> ReadingState:
+        key = article if isinstance(article, str) else article.id
+        return self.states.get(key, ReadingState())
+
+    def update_state(self, article: Article | Summary, **changes: object) -> ReadingState:
+        """Change an article's reading state: in memory at once, on disk in order."""
+        old = self.state_of(article)
+        new = replace(old, **changes)  # type: ignore[arg-type]
+        if new == old:
+            return new
+        # In place: the list widget holds this dict and draws from it.
+        self.states[article.id] = new
+        if not self.read_only:
+            self._saver.save(article.id, new)
+        if (new.read, new.starred) != (old.read, old.starred):
+            self.listener.state_changed(article.id)
+        return new
+
+    def toggle_star(self, article: Article | Summary) -> bool:
+        """Star or unstar; returns whether it is starred now."""
+        starred = not self.state_of(article).starred
+        self.update_state(article, starred=starred)
+        return starred
+
+    def toggle_read(self, article: Article | Summary) -> bool:
+        read = not self.state_of(article).read
+        self.update_state(article, read=read)
+        return read
+
+    def open_article(self, article: Article | Summary) -> int:
+        """The reader opened an article: it is read; returns where to scroll to."""
+        position = self.state_of(article).position
+        self.update_state(article, read=True)
+        self._reading = (article.id, position)
+        return position
+
+    def reading_at(self, article_id: str, position: int) -> None:
+        """The reader scrolled the open article (kept in memory until it leaves)."""
+        self._reading = (article_id, position)
+
+    def close_article(self, article: Article | Summary, position: int) -> None:
+        """The reader left an article: remember where."""
+        self._reading = None
+        self.update_state(article, position=position)
+
+    def save_position(self) -> None:
+        """Save where the reader is in the open article (on quit, hang-up, terminate)."""
+        if self._reading is None:
+            return
+        article_id, position = self._reading
+        old = self.state_of(article_id)
+        if old.position != position:
+            new = replace(old, position=position)
+            self.states[article_id] = new
+            if not self.read_only:
+                self._saver.save(article_id, new)
+
+    # -- search history and settings -----------------------------------------------
+
+    @property
+    def history(self) -> list[str]:
+        """Earlier queries, oldest first (read once from the state file)."""
+        if self._history is None:
+            try:
+                self._history = self.archive.store.search_history()
+            except StoreError:
+                self._history = []
+        return self._history
+
+    def remember_search(self, text: str) -> None:
+        text = text.strip()
+        if not text:
+            return
+        history = self.history
+        if text in history:
+            history.remove(text)
+        history.append(text)
+        if not self.read_only:
+            store = self.archive.store
+            self._saver.call(lambda: store.remember_search(text))
+
+    def setting(self, name: str, default: object = None) -> object:
+        try:
+            return self.archive.store.setting(name, default)
+        except StoreError:
+            return default
+
+    def save_setting(self, name: str, value: object) -> None:
+        if not self.read_only:
+            store = self.archive.store
+            self._saver.call(lambda: store.set_setting(name, value))
+
+    # -- saving ---------------------------------------------------------------------
+
+    def flush(self, timeout: float = 10.0) -> None:
+        """Wait until every change so far is on disk."""
+        self._saver.flush(timeout)
+
+    def close(self) -> None:
+        """Save the reading position and wait for every write (the process may end)."""
+        self.save_position()
+        self._saver.close()
+
+    def _save_failed(self, reason: str) -> None:
+        self.listener.save_failed(reason)
+
