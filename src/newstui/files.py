@@ -1,10 +1,26 @@
-"""Crash-safe file replacement, shared by the store and the index."""
+"""Crash-safe file replacement, shared by the store and the index.
+
+`atomic_write` writes a temporary file beside the target, fsyncs it, renames it over
+the target and fsyncs the folder, so a crash or power loss leaves the old file or the
+new one, never a mixture. It also keeps what the file *is*:
+
+- a symbolic link stays a link: the write goes to the file it points to (a store kept
+  in a synced folder keeps receiving imports), and the backup is a real file;
+- the permission bits stay (a store made `chmod 600` is not rewritten world-readable);
+- a temporary file left by a write that was killed is removed by the next write, so
+  a store-sized hidden file cannot pile up;
+- a full disk is one clear error, and the partial temporary file is removed.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import errno
 import os
+import re
+import secrets
+import shutil
+import stat
 from pathlib import Path
 
 
@@ -16,31 +32,149 @@ class ReadOnlyError(FileWriteError):
     """The file or its folder is not writable."""
 
 
+class DiskFullError(FileWriteError):
+    """The file system is full (or the user's quota is used up)."""
+
+
+def _temporary_name(name: str) -> str:
+    # The pid says whose it is (so a dead writer's file can be recognised); the random
+    # part keeps two threads of one process from sharing a name.
+    return f".{name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+
+
+def _temporary_pattern(name: str) -> re.Pattern[str]:
+    # Also the names of earlier releases: ".NAME.<pid>.tmp" and ".NAME.bak.tmp".
+    return re.compile(rf"^\.{re.escape(name)}\.(?:(\d+)(?:-[0-9a-f]+)?|bak)\.tmp$")
+
+
+def write_target(path: Path) -> Path:
+    """The file a write of `path` really replaces: the end of its chain of symbolic
+    links (which need not exist yet), else `path` itself."""
+    if not path.is_symlink():
+        return path
+    return Path(os.path.realpath(path))
+
+
 def atomic_write(path: Path, data: bytes, backup: bool = False) -> None:
-    """Replace `path` with `data` so that a crash leaves either the old or the new file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Replace `path` with `data` so that a crash leaves either the old or the new file.
+
+    With `backup`, the file being replaced is kept as `path.bak` (beside `path`, a
+    real file even when `path` is a link). Raises ReadOnlyError, DiskFullError or
+    FileWriteError, each naming the file, and leaves nothing of the attempt behind.
+    """
+    target = write_target(path)
+    remove_stale_temporaries(target)
+    tmp = target.with_name(_temporary_name(target.name))
     try:
-        with open(tmp, "wb") as handle:
+        old = _stat_of(target)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with open(fd, "wb") as handle:
+            if old is not None:
+                # Before the data is written: the new file is never more readable
+                # than the one it replaces.
+                _keep_mode_and_owner(handle.fileno(), old)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if backup and path.exists():
-            bak_tmp = path.with_name(f".{path.name}.bak.tmp")
-            with contextlib.suppress(FileNotFoundError):
-                bak_tmp.unlink()
-            os.link(path, bak_tmp)  # no copy: the old inode lives on as the backup
-            os.replace(bak_tmp, path.with_name(path.name + ".bak"))
-        os.replace(tmp, path)
+        if backup and old is not None:
+            _keep_backup(target, path.with_name(path.name + ".bak"))
+        os.replace(tmp, target)
     except PermissionError:
         raise ReadOnlyError(f"{path}: read-only (permission denied)") from None
     except OSError as exc:
-        if exc.errno == errno.EROFS:
-            raise ReadOnlyError(f"{path}: read-only file system") from None
-        raise FileWriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        raise _write_error(path, exc) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-    fsync_dir(path.parent)
+    fsync_dir(target.parent)
+    if backup and path.parent != target.parent:
+        fsync_dir(path.parent)  # the backup beside the link
+
+
+def _write_error(path: Path, exc: OSError) -> FileWriteError:
+    if isinstance(exc, FileWriteError):
+        return exc
+    if exc.errno == errno.EROFS:
+        return ReadOnlyError(f"{path}: read-only file system")
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFullError(f"{path}: cannot write: no space left on the disk")
+    return FileWriteError(f"{path}: cannot write: {exc.strerror or exc}")
+
+
+def _keep_backup(target: Path, backup: Path) -> None:
+    """Keep the file about to be replaced as `backup`, a real file: a hard link (no
+    copy: the old inode lives on as the backup) where it can be, else a copy."""
+    bak_tmp = backup.with_name(_temporary_name(backup.name))
+    try:
+        try:
+            os.link(target, bak_tmp)
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+                raise
+            # The link's target is on another file system (or it has no hard links).
+            shutil.copy2(target, bak_tmp, follow_symlinks=True)
+            with open(bak_tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+        os.replace(bak_tmp, backup)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            bak_tmp.unlink()
+
+
+def _stat_of(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except FileNotFoundError:
+        return None
+
+
+def _keep_mode_and_owner(fd: int, old: os.stat_result) -> None:
+    os.fchmod(fd, stat.S_IMODE(old.st_mode))
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and old.st_uid != 0:
+        # root (a cron job, say) rewriting a user's store must not take it from them.
+        with contextlib.suppress(OSError):
+            os.fchown(fd, old.st_uid, old.st_gid)
+
+
+def stale_temporaries(path: Path) -> list[Path]:
+    """Temporary files of `path` left by writes that were killed: their process is
+    gone (a live writer's file, or one whose owner cannot be told, is left alone)."""
+    pattern = _temporary_pattern(path.name)
+    found = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return []
+    for entry in entries:
+        match = pattern.match(entry.name)
+        if match is None:
+            continue
+        pid = match.group(1)
+        if pid is None or not _alive(int(pid)):
+            found.append(Path(entry.path))
+    return found
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Remove what `stale_temporaries` finds; returns what was removed."""
+    removed = []
+    for leftover in stale_temporaries(path):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+            removed.append(leftover)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # another thread of this process may be writing it right now
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process: leave its file alone
+    return True
 
 
 def fsync_dir(folder: Path) -> None:
