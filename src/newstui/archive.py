@@ -60,8 +60,12 @@ class Archive:
         self._index: SearchIndex | None = None
 
     @classmethod
-    def open(cls, path: Path, on_wait: OnWait | None = None) -> Archive:
-        return cls(ArticleStore(path, on_wait=on_wait))
+    def open(cls, path: Path, on_wait: OnWait | None = None, state_path: Path | None = None,
+             read_only: bool = False) -> Archive:
+        """`state_path`: keep this reader's reading state there (`--state`), not beside
+        the store. `read_only`: nothing can change the articles (reading-room sessions)."""
+        return cls(ArticleStore(path, on_wait=on_wait, state_path=state_path,
+                                read_only=read_only))
 
     @property
     def path(self) -> Path:

@@ -26,7 +26,7 @@ from newstui.render import format_article, format_list_row
 from newstui.store import CorruptStoreError, StoreError, UnknownArticleError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-READING_COMMANDS = {None, "list", "show", "search", "stats", "export"}
+READING_COMMANDS = {None, "list", "show", "search", "stats", "export", "serve-ssh", "serve-web"}
 
 
 class UsageError(Exception):
@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="full frame rate and mouse even over SSH")
     reader.add_argument("--ascii", action="store_true",
                         help="draw with ASCII only (automatic when the locale is not UTF-8)")
+    reader.add_argument("--state", metavar="PATH", default=None,
+                        help="keep this reader's reading state (read, starred, position) "
+                             "in PATH instead of beside the store")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = [global_options(True)]
 
@@ -109,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="check the store and index are whole; --repair puts them right")
     p.add_argument("--repair", action="store_true",
                    help="restore the backup / salvage records, fix ids, rebuild the index")
+    from newstui.serve import commands as serve_commands  # the reading room (issue 12)
+
+    serve_commands.add_parsers(sub, common)
     return parser
 
 
@@ -188,7 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run(args: argparse.Namespace) -> int:
     path, chosen = _store_location(args.db)
-    archive = Archive.open(path, on_wait=_say_waiting)
+    state = getattr(args, "state", None)
+    archive = Archive.open(path, on_wait=_say_waiting,
+                           state_path=Path(state).expanduser() if state else None)
     if not chosen and args.command in READING_COMMANDS and not path.exists():
         _seed(archive)
     command = args.command
@@ -212,6 +220,10 @@ def run(args: argparse.Namespace) -> int:
         return cmd_stats(archive)
     if command == "check":
         return cmd_check(archive.path, args.repair)
+    if command in ("serve-ssh", "serve-web"):
+        from newstui.serve import commands as serve_commands
+
+        return serve_commands.run(archive, args)
     raise UsageError(f"unknown command {command!r}")  # argparse rejects it first
 
 
@@ -241,15 +253,17 @@ def _say_waiting(lock: Path) -> None:
 
 def run_reader(archive: Archive, args: argparse.Namespace) -> int:
     """Open the TUI (the only path that imports Textual)."""
-    if terminal.is_dumb(os.environ):
+    if terminal.is_dumb(os.environ) and not terminal.web_driver(os.environ):
         raise UsageError(f"TERM={os.environ.get('TERM', '')!r} cannot draw the reader; use "
                          "`newstui list`, `newstui show ID` or `newstui search QUERY`")
-    # Textual reads keys from stdin and draws on stderr: both must be a terminal.
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+    web = terminal.web_driver(os.environ)
+    # Textual reads keys from stdin and draws on stderr: both must be a terminal
+    # (unless Textual's web driver draws in a browser: `newstui serve-web`).
+    if not web and not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise UsageError("the reader needs a terminal; in a script or a pipe use "
                          "`newstui list`, `newstui show ID` or `newstui search QUERY`")
     try:
-        settings = terminal.resolve(
+        settings = terminal.BROWSER if web else terminal.resolve(
             os.environ, args.color, args.low_bandwidth, args.ascii,
             locale_env=terminal.initial_environment(),
             bce=terminal.terminal_has_bce(os.environ.get("TERM", "")))

@@ -76,7 +76,7 @@ class ReaderModel:
         self.summaries: list[Summary] = []
         self.states: dict[str, ReadingState] = {}
         self.loaded = False
-        self.read_only = not archive.store.writable
+        self.read_only = not archive.store.state_writable
         self._identity: FileIdentity | None = None
         self._history: list[str] | None = None
         # Where the reader is in the article open now: kept here as it scrolls, saved

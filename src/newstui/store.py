@@ -14,6 +14,7 @@ The only module that imports tinydb. Layout beside the store file `NAME.json`:
 from __future__ import annotations
 
 import contextlib
+import copy
 import errno
 import fcntl
 import os
@@ -217,9 +218,15 @@ class ArticleStore:
     and writes the file once at the end — one write per import, however many articles.
     """
 
-    def __init__(self, path: Path, on_wait: OnWait | None = None) -> None:
+    def __init__(self, path: Path, on_wait: OnWait | None = None,
+                 state_path: Path | None = None, read_only: bool = False) -> None:
         self.path = Path(path)
-        self.state_path = self.path.with_name(self.path.stem + ".state.json")
+        # `state_path`: a reader's own reading state, kept apart from the archive's
+        # (each reader of a shared reading room has one). `read_only`: the articles
+        # cannot be changed through this store (no import, delete, repair).
+        self.state_path = (Path(state_path) if state_path is not None
+                           else self.path.with_name(self.path.stem + ".state.json"))
+        self.read_only = read_only
         self.lock_path = self.path.with_name(self.path.stem + ".lock")
         self.index_path = self.path.with_name(self.path.stem + ".index")
         self.sources_path = self.path.with_name(self.path.stem + ".sources.json")
@@ -250,6 +257,14 @@ class ArticleStore:
         """Read the store now (it is otherwise read at first use)."""
         self._articles()
         _storage(self._state_db).read()
+
+    def for_reader(self, state_path: Path) -> ArticleStore:
+        """The same archive, sharing what this store has read already, with another
+        reader's reading state (a reading-room session forked from the server)."""
+        other = copy.copy(self)
+        other.state_path = Path(state_path)
+        other._loaded_state = None
+        return other
 
     # -- reading without parsing everything ------------------------------------
     #
@@ -327,10 +342,20 @@ class ArticleStore:
     @property
     def writable(self) -> bool:
         """Whether this process may write the store (a shared archive may be read-only)."""
+        if self.read_only:
+            return False
         folder = self.path.parent
         if self.path.exists() and not os.access(self.path, os.W_OK):
             return False
         return os.access(folder, os.W_OK)
+
+    @property
+    def state_writable(self) -> bool:
+        """Whether reading state (read, starred, position, settings) can be saved."""
+        if self.state_path.exists():
+            return os.access(self.state_path, os.W_OK) and os.access(self.state_path.parent,
+                                                                     os.W_OK)
+        return os.access(self.state_path.parent, os.W_OK)
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -403,6 +428,8 @@ class ArticleStore:
     @contextlib.contextmanager
     def writing(self) -> Iterator[ArticleStore]:
         """Lock, refresh from disk, let the caller change things, write once."""
+        if self.read_only:
+            raise ReadOnlyStoreError(f"{self.path}: opened read-only")
         if self._in_write:
             yield self
             return

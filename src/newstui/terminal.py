@@ -44,6 +44,10 @@ class TerminalSettings:
         return env
 
 
+#: A browser (Textual's web driver): every colour, UTF-8, no network to spare bytes for.
+BROWSER = TerminalSettings(color="truecolor", utf8=True, low_bandwidth=False, hyperlinks=True)
+
+
 class TerminalError(ValueError):
     """A --color or NEWSTUI_COLOR value that is not a colour mode."""
 
@@ -134,6 +138,12 @@ def terminal_has_bce(term: str) -> bool:
         return curses.tigetflag("bce") == 1
     except (curses.error, OSError):
         return False
+
+
+def web_driver(env: Mapping[str, str]) -> bool:
+    """Whether Textual is told to draw in a browser (textual-serve sets TEXTUAL_DRIVER
+    to its web driver): no terminal, full colour, UTF-8."""
+    return "web_driver" in env.get("TEXTUAL_DRIVER", "")
 
 
 def is_dumb(env: Mapping[str, str]) -> bool:

@@ -148,7 +148,7 @@ class NewsApp(App[int]):
             self.load_archive(reload=True)
 
     def _terminal_alive(self) -> bool:
-        if self.is_headless:
+        if self.is_headless or self.is_web:
             return True
         try:
             return os.isatty(sys.__stdin__.fileno()) if sys.__stdin__ else True
@@ -242,8 +242,8 @@ class NewsApp(App[int]):
 
 
 def _driver_for(settings: TerminalSettings) -> type[Driver] | None:
-    if os.name != "posix":
-        return None
+    if os.name != "posix" or os.environ.get("TEXTUAL_DRIVER"):
+        return None  # Textual's own choice: e.g. its web driver under `serve-web`
     from newstui.tui.driver import LowBandwidthDriver, QuietDriver
 
     return LowBandwidthDriver if settings.erase_runs else QuietDriver

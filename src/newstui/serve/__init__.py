@@ -1,0 +1,2 @@
+"""The reading room: the reader served to many people at once, over SSH (`serve-ssh`)
+or in a browser (`serve-web`)."""
