@@ -299,8 +299,13 @@ class Forker:
             status = await asyncio.wait_for(asyncio.shield(future), timeout)
         except asyncio.TimeoutError:
             return None
-        del self._exits[pid]
         return status
+
+    def forget(self, pid: int) -> None:
+        """The session of `pid` is over: its exit status is no longer needed."""
+        future = self._exits.get(pid)
+        if future is not None and future.done():
+            del self._exits[pid]
 
     def exited(self, pid: int) -> bool:
         future = self._exits.get(pid)

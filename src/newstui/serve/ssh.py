@@ -127,13 +127,14 @@ class ReadingRoom:
             return None
 
     async def _check_limits(self) -> None:
+        idle = self.options.idle_timeout
+        interval = min(CHECK_INTERVAL, idle / 2) if idle else CHECK_INTERVAL
         while True:
-            await asyncio.sleep(CHECK_INTERVAL)
+            await asyncio.sleep(interval)
             now = time.monotonic()
             for session in list(self.sessions):
                 if session.pid == 0:
                     continue
-                idle = self.options.idle_timeout
                 if idle and now - session.last_input > idle:
                     await session.hang_up(f"closed after {_minutes(idle)} without a key "
                                           "press")
@@ -390,8 +391,11 @@ class ReaderSession(asyncssh.SSHServerSession[bytes]):
             asyncio.get_running_loop().create_task(self._finish())
             return
         self.bytes_out += len(data)
-        if self.chan is not None:
-            self.chan.write(data)
+        if self.chan is not None and not self._closing:
+            try:
+                self.chan.write(data)
+            except BrokenPipeError:  # the client has gone; connection_lost follows
+                self._closing = True
 
     def _stop_reading(self) -> None:
         if self.master >= 0:
@@ -485,6 +489,7 @@ class ReaderSession(asyncssh.SSHServerSession[bytes]):
         self._stop_reading()
         self._close_master()
         self.room.sessions.discard(self)
+        self.room.forker.forget(self.pid)
         code = 1 if status is None else (status if status >= 0 else 128 - status)
         log.info("session of %s ended (%s): reader %d exit %s, %.1f s, %d bytes in, "
                  "%d bytes out", self.who, self.outcome, self.pid, code,
