@@ -62,7 +62,7 @@ class Browser:
             if match:
                 # Keep reading what it says, or it blocks once the pipe is full.
                 stream = self.process.stderr
-                threading.Thread(target=lambda: stream.read(), daemon=True).start()
+                threading.Thread(target=stream.read, daemon=True).start()
                 return match.group(1)
         self.process.kill()
         raise RuntimeError("chromium did not start: " + "".join(lines)[-500:])
