@@ -8,18 +8,15 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from room import Room, client_env, make_key, need_openssh
+from support.pty_terminal import KEYS, PtyTerminal
+from support.ssh_room import Room, client_env, make_key, need_openssh
 
 from newstui.archive import Archive, bundled_samples
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-from pty_terminal import KEYS, PtyTerminal
 
 NEWEST = "Ancient Mosaic Goes on Display in Marrowby Museum"
 

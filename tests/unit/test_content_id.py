@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ BASE = Article(headline="Letters to the editor", body=("First letter.", "Second.
                dateline="AVELIN", updated="2016-07-27", published="2016-07-26",
                caption="A caption", credit="AP")
 
-CHANGES = {
+CHANGES: dict[str, Any] = {
     "headline": "Letters to the editor, continued",
     "dateline": "DUNMERE",
     "updated": "2016-07-28",

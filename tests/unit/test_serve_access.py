@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from core_helpers import SAMPLES
+from support.core import SAMPLES
 
 from newstui.archive import Archive
 from newstui.article import ReadingState

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cdp import Browser, find_chromium
+from support.cdp import Browser, find_chromium
 
 from newstui.archive import Archive, bundled_samples
 
