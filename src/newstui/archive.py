@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import orjson
 
 from newstui.article import Article
-from newstui.files import atomic_write
-from newstui.store import ArticleStore, OnWait, ReadOnlyStoreError
+from newstui.files import OnWait, atomic_write
+from newstui.store import ArticleStore, ReadOnlyStoreError, UpsertResult
 
 # Imported where they are used: the reader's first paint needs neither the importer
 # (and python-dateutil) nor the index library.
@@ -31,6 +31,7 @@ class ImportReport:
     """What an import run did, for the summary line and the exit status."""
 
     added: list[Article] = field(default_factory=list)
+    updated: list[Article] = field(default_factory=list)  # newer versions of stored ones
     already_present: int = 0
     failures: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
@@ -43,8 +44,10 @@ class ImportReport:
         return not self.failures
 
     def summary(self) -> str:
-        text = (f"imported {len(self.added)}, already present {self.already_present}, "
-                f"failed {len(self.failures)}")
+        text = f"imported {len(self.added)}, "
+        if self.updated:
+            text += f"updated {len(self.updated)}, "
+        text += f"already present {self.already_present}, failed {len(self.failures)}"
         if self.duplicates:
             text += f", {self.duplicates} duplicate(s) among the files"
         if self.skipped:
@@ -89,10 +92,12 @@ class Archive:
         report = ImportReport(failures=read.failures, warnings=read.warnings,
                               skipped=read.skipped, files=read.files)
         if read.articles:
-            report.added = self.add(read.articles)
+            result = self.upsert(read.articles)
+            report.added, report.updated = result.added, result.updated
         fresh = {a.id for a in read.articles}
         report.duplicates = len(read.articles) - len(fresh)
-        report.already_present = len(fresh | set(read.known_ids)) - len(report.added)
+        report.already_present = (len(fresh | set(read.known_ids)) - len(report.added)
+                                  - len(report.updated))
         if read.read_files and self.store.writable:
             self._remember_files({**known, **read.read_files})
         return report
@@ -120,20 +125,43 @@ class Archive:
             pass  # only a cache: the next import reads the files again
 
     def add(self, articles: list[Article]) -> list[Article]:
-        """Add articles to the store and the index, under the store's write lock."""
+        """Add the articles not already stored (by id); returns those added."""
+        return self.upsert(articles).added
+
+    def upsert(self, articles: Iterable[Article]) -> UpsertResult:
+        """Add new articles and replace stored ones by their newer version (same id,
+        other text; reading state kept), under the store's write lock. The index
+        follows in one commit."""
         with self.store.writing():
-            added = self.store.add_many(articles)
-            if added:
-                index = self.index(refresh=False)
-                store = self.store
-                if index.is_current(store.store_id, store.generation - 1):
-                    index.add(added, store.store_id, store.generation)
-                elif len(added) == len(store):
-                    # A first import: what was added is everything, already parsed.
-                    index.rebuild(added, store.store_id, store.generation)
-                else:
-                    self._rebuild(index)
-            return added
+            result = self.store.upsert(articles)
+            if result.changed:
+                changed = [*result.added, *result.updated]
+                self._follow(changed, [a.id for a in result.updated],
+                             first=len(result.added) == len(self.store))
+            return result
+
+    def delete(self, article_ids: Iterable[str]) -> list[str]:
+        """Remove articles, their reading state and their index entries; returns the
+        ids that were stored."""
+        with self.store.writing():
+            removed = self.store.delete(article_ids)
+            if removed:
+                self._follow([], removed)
+        return removed
+
+    def _follow(self, added: list[Article], deleted: list[str], first: bool = False) -> None:
+        """Bring the index to the store's new generation: the change alone when the
+        index was current before it, else a rebuild."""
+        index = self.index(refresh=False)
+        store = self.store
+        if index.is_current(store.store_id, store.generation - 1):
+            index.apply(added, deleted, store.store_id, store.generation,
+                        small=len(added) + len(deleted) < 1000)
+        elif first:
+            # A first import: what was added is everything, already parsed.
+            index.rebuild(added, store.store_id, store.generation)
+        else:
+            self._rebuild(index)
 
     # -- searching ------------------------------------------------------------
 

@@ -125,6 +125,17 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class Summary:
+    """What the list shows of an article: read from the store without the article's
+    text, so a list of half a million articles stays small."""
+
+    id: str
+    headline: str
+    dateline: str | None
+    date: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ReadingState:
     """What one reader has done with one article."""
 

@@ -18,16 +18,16 @@ from typing import Any
 import orjson
 
 from newstui.article import Article, RecordError, record_id
-from newstui.files import atomic_write
+from newstui.files import WriteLock, atomic_write
 from newstui.search import IndexDamagedError, SearchIndex
-from newstui.store import (
+from newstui.store import ArticleStore
+from newstui.store_format import (
     ARTICLES,
     META,
-    SCHEMA_VERSION,
-    ArticleStore,
     CorruptStoreError,
     StoreError,
-    WriteLock,
+    bump_generation,
+    check_meta,
     load_tables,
 )
 
@@ -112,10 +112,11 @@ def _not_ours(tables: dict[str, Any]) -> str | None:
     """Why a well-formed TinyDB file must not be touched, or None."""
     if tables and ARTICLES not in tables and META not in tables:
         return "a TinyDB file, but not a newstui store (no 'articles' table)"
-    schema = tables.get(META, {}).get("store", {}).get("schema", SCHEMA_VERSION)
-    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
-        return (f"written by a newer newstui (schema {schema!r}; this one reads "
-                f"{SCHEMA_VERSION}): upgrade newstui")
+    try:
+        check_meta(Path(""), tables.get(META, {}).get("store", {}))
+    except CorruptStoreError as exc:
+        return str(exc).removeprefix(": ").removesuffix("; left untouched").removesuffix(
+            ". Left untouched")
     return None
 
 
@@ -230,13 +231,8 @@ def _fix_records(path: Path, report: CheckReport) -> None:
 
 def _bump(tables: dict[str, Any]) -> None:
     """A repaired store is a new write: the index must not be taken as current."""
-    meta = tables.setdefault(META, {}).setdefault("store", {})
-    meta["generation"] = int(meta.get("generation", 0)) + 1
-    meta.setdefault("schema", 1)
-    if not meta.get("store_id"):
-        import uuid
-
-        meta["store_id"] = uuid.uuid4().hex
+    meta = tables.setdefault(META, {})
+    meta["store"] = bump_generation(meta.get("store", {}))
 
 
 _RECORD_START = re.compile(rb'\{"id":"[0-9a-f]{16}"')

@@ -1,4 +1,4 @@
-"""Crash-safe file replacement, shared by the store and the index.
+"""Crash-safe file replacement and the writers' lock, shared by the store and the index.
 
 `atomic_write` writes a temporary file beside the target, fsyncs it, renames it over
 the target and fsyncs the folder, so a crash or power loss leaves the old file or the
@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import os
 import re
 import secrets
 import shutil
 import stat
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -53,6 +56,8 @@ def write_target(path: Path) -> Path:
     if not path.is_symlink():
         return path
     return Path(os.path.realpath(path))
+class LockTimeoutError(FileWriteError):
+    """Another process kept a write lock for longer than we would wait."""
 
 
 def atomic_write(path: Path, data: bytes, backup: bool = False) -> None:
@@ -185,3 +190,58 @@ def fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+#: Told when a writer has to wait for another: receives the lock file's path.
+OnWait = Callable[[Path], None]
+
+
+class WriteLock:
+    """An exclusive lock for writing (flock on a lock file beside what it guards).
+
+    A second writer waits, saying so once through `on_wait`, and gives up with
+    LockTimeoutError after `timeout` seconds. The lock goes with the process: a writer
+    killed with SIGKILL releases it.
+    """
+
+    def __init__(self, path: Path, timeout: float = 120.0, on_wait: OnWait | None = None) -> None:
+        self.path = path
+        self.timeout = timeout
+        self.on_wait = on_wait
+        self._fd: int | None = None
+
+    def __enter__(self) -> WriteLock:
+        try:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK, 0o644)
+        except PermissionError:
+            raise ReadOnlyError(f"{self.path.parent}: folder is read-only") from None
+        except OSError as exc:
+            if exc.errno == errno.EROFS:
+                raise ReadOnlyError(f"{self.path.parent}: read-only file system") from None
+            if isinstance(exc, FileNotFoundError):
+                raise FileWriteError(f"{self.path.parent}: no such folder") from None
+            raise FileWriteError(f"{self.path}: cannot lock: {exc.strerror or exc}") from None
+        deadline = time.monotonic() + self.timeout
+        told = False
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return self
+            except BlockingIOError:
+                if not told and self.on_wait is not None:
+                    self.on_wait(self.path)
+                    told = True
+                if time.monotonic() > deadline:
+                    os.close(self._fd)
+                    self._fd = None
+                    raise LockTimeoutError(
+                        f"{self.path}: another newstui process is still writing this store "
+                        f"after {self.timeout:.0f} s; try again later"
+                    ) from None
+                time.sleep(0.05)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None

@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from newstui.archive import Archive
-from newstui.article import Article, ReadingState
-from newstui.layout import Summary
+from newstui.article import Article, ReadingState, Summary
 from newstui.saver import StateSaver
 from newstui.store import StoreError
 

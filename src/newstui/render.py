@@ -10,8 +10,7 @@ import textwrap
 import unicodedata
 from datetime import date, datetime
 
-from newstui.article import Article
-from newstui.layout import Summary
+from newstui.article import Article, Summary
 
 MEASURE = 76  # the longest line we set body text in, however wide the terminal
 

@@ -161,12 +161,24 @@ class SearchIndex:
     # -- writing --------------------------------------------------------------
 
     def add(self, articles: Iterable[Article], store_id: str, generation: int) -> int:
-        """Index new articles, then record the store write they belong to.
+        """Index new articles, then record the store write they belong to."""
+        return self.apply(articles, (), store_id, generation)
+
+    def apply(self, articles: Iterable[Article], deleted: Iterable[str], store_id: str,
+              generation: int, small: bool = False) -> int:
+        """Follow one store write in one commit: remove the documents of `deleted` ids
+        (an updated article's old version among them), add `articles`, then stamp the
+        generation. tantivy applies a delete only to documents added before it, so an
+        id both deleted and added ends with its new version alone.
 
         The stamp is written after the commit: a crash in between leaves the index
         stamped with an older generation, so it is seen as stale and rebuilt.
         """
-        writer = self._index.writer(heap_size=128_000_000)
+        # A handful of documents needs neither the threads nor the memory of a build.
+        writer = (self._index.writer(heap_size=15_000_000, num_threads=1) if small
+                  else self._index.writer(heap_size=128_000_000))
+        for key in deleted:
+            writer.delete_documents_by_term("id", key)
         count = 0
         for article in articles:
             writer.add_document(self._document(article))

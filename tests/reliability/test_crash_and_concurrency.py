@@ -19,7 +19,8 @@ from support.batches import write_batches
 
 from newstui.archive import Archive
 from newstui.check import check
-from newstui.store import ArticleStore, WriteLock
+from newstui.files import WriteLock
+from newstui.store import ArticleStore
 
 
 def newstui(*args: str) -> list[str]:

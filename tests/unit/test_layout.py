@@ -9,8 +9,9 @@ from tinydb import TinyDB
 
 from newstui.archive import Archive, bundled_samples
 from newstui.article import Article
-from newstui.layout import StoreReader, encode
 from newstui.store import ArticleStore
+from newstui.store_format import LineReader as StoreReader
+from newstui.store_format import encode
 
 
 def records(*articles: Article) -> dict:
@@ -50,13 +51,13 @@ def test_store_reads_summaries_without_parsing_the_whole_file(tmp_path: Path) ->
     Archive.open(path).import_paths([bundled_samples()])
     store = ArticleStore(path)
     summaries = store.summaries()
-    assert len(summaries) == 20 and store._loaded_db is None  # nothing parsed whole
+    assert len(summaries) == 20 and store._articles_file.in_layout  # nothing parsed whole
     assert summaries[0].headline == "Ancient Mosaic Goes on Display in Marrowby Museum"
     article = store.get(summaries[3].id)
     assert article is not None and article.headline == summaries[3].headline
     assert store.resolve(summaries[3].id[:8]).id == summaries[3].id
     assert summaries[3].id in store and len(store) == 20
-    assert store._loaded_db is None
+    assert store._articles_file.in_layout
 
 
 def test_a_store_in_plain_json_still_works_and_is_rewritten_in_the_layout(
@@ -79,8 +80,8 @@ def test_a_truncated_layout_is_not_read_line_by_line(tmp_path: Path) -> None:
     path.write_bytes(data[: len(data) - 500])  # the summary rows are intact
     import pytest
 
-    from newstui.layout import LayoutError
     from newstui.store import CorruptStoreError
+    from newstui.store_format import LayoutError
 
     with pytest.raises(LayoutError):
         StoreReader(path)

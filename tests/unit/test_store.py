@@ -15,7 +15,8 @@ from support.core import SAMPLES, article
 
 from newstui.archive import Archive
 from newstui.article import ReadingState
-from newstui.store import ArticleStore, CorruptStoreError, UnknownArticleError, WriteLock
+from newstui.files import WriteLock
+from newstui.store import ArticleStore, CorruptStoreError, UnknownArticleError
 
 
 def test_add_and_read_back(tmp_path: Path) -> None:

@@ -20,8 +20,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 
 from newstui.archive import Archive
-from newstui.article import ReadingState
-from newstui.layout import Summary
+from newstui.article import ReadingState, Summary
 from newstui.model import ReaderModel
 from newstui.store import StoreError
 from newstui.terminal import TerminalSettings

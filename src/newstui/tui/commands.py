@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
-    from newstui.layout import Summary
+    from newstui.article import Summary
     from newstui.tui.app import NewsApp
 
 MAX_ARTICLE_HITS = 20

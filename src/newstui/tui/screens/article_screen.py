@@ -10,8 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from newstui.article import Article
-from newstui.layout import Summary
+from newstui.article import Article, Summary
 from newstui.model import ReaderModel
 from newstui.render import citation, format_article
 from newstui.store import StoreError

@@ -8,8 +8,7 @@ from typing import ClassVar
 from rich.style import Style
 from textual.strip import Strip
 
-from newstui.article import ReadingState
-from newstui.layout import Summary
+from newstui.article import ReadingState, Summary
 from newstui.render import short_date, truncate
 from newstui.tui.widgets.cursor_list import CursorList
 
