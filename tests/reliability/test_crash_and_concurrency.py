@@ -125,7 +125,9 @@ def test_four_writers_and_a_reader_at_once(tmp_path: Path, long_form: bool) -> N
         writers = [subprocess.Popen(newstui("--db", str(db), "import", str(path)),
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                    for path, _ in batches]
-        time.sleep(1.5)
+        # Released only once every writer has said it waits (its first line on stderr):
+        # a fixed pause let a slow writer on a loaded machine arrive after the others.
+        waited = [w.stderr.readline() if w.stderr is not None else "" for w in writers]
     reads = 0
     while any(w.poll() is None for w in writers):
         done = subprocess.run(newstui("--db", str(db), "search", "batch", "--limit", "1"),
@@ -134,10 +136,10 @@ def test_four_writers_and_a_reader_at_once(tmp_path: Path, long_form: bool) -> N
         assert "Traceback" not in done.stderr
         reads += 1
     outputs = [w.communicate(timeout=60) for w in writers]
-    for writer, (_out, err) in zip(writers, outputs, strict=True):
+    for writer, said, (_out, err) in zip(writers, waited, outputs, strict=True):
         assert writer.returncode == 0, err
         assert "Traceback" not in err
-        assert "waiting for another newstui process" in err
+        assert "waiting for another newstui process" in said
     present = stored_ids(db)
     for _, ids in [existing, *batches]:
         assert ids <= present
