@@ -4,13 +4,21 @@ dateutil fills every part a string leaves out from a default (today, unless told
 otherwise), and its fuzzy mode reads "3 hours ago" as today at 03:00. Here each string
 is parsed against two different defaults: a part that comes out differently was not in
 the string, so it was invented, and the date is refused rather than guessed.
+
+Time zones. A time given with an offset or a zone (`23:30-05:00`, `14:05 ET`, `09:00
+BST`) is an instant: it is stored in UTC with an explicit offset
+(`2016-07-27T04:30+00:00`), so searches and sorting compare instants, and it is shown in
+the reader's local time (`local_moment`). A time without a zone is stored as written
+(naive: the local time of wherever the article was filed) and shown as written. A zone
+name that cannot be read leaves the time as written, and says so in a note.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from dateutil import parser as dateparser
 
@@ -64,24 +72,137 @@ def _common_form(text: str) -> str | None:
     return moment.isoformat(timespec="seconds" if g["ss"] else "minutes")
 
 
-def parse_article_date(text: str) -> str:
+def parse_article_date(text: str, notes: list[str] | None = None) -> str:
     """Read the date of an article as an ISO 8601 string (date, or date and time).
 
     Slashed dates are month-first (the convention of the US-style archives we import),
-    dotted ones day-first (`03.12.2009` is 3 December). Raises DateError when the day,
-    month or year is missing or the string is not a date.
+    dotted ones day-first (`03.12.2009` is 3 December). A time with a zone or offset is
+    stored as the same instant in UTC (`+00:00`). Raises DateError when the day, month
+    or year is missing or the string is not a date. `notes` receives what was read with
+    a caveat (a zone name not understood: the time is kept as written).
     """
     common = _common_form(text)
     if common is not None:
         return common
-    parsed, given = _parse(text)
+    parsed, given = _parse(text, notes)
     if not {"year", "month", "day"} <= given:
         missing = ", ".join(p for p in ("year", "month", "day") if p not in given)
         raise DateError(f"date {text.strip()!r} has no {missing}")
     if {"hour", "minute"} & given:
-        return parsed.replace(tzinfo=None).isoformat(timespec="minutes" if "second" not in given
-                                                     else "seconds")
+        if parsed.tzinfo is not None and parsed.utcoffset() is not None:
+            parsed = parsed.astimezone(timezone.utc)
+        return parsed.isoformat(timespec="minutes" if "second" not in given else "seconds")
     return parsed.date().isoformat()
+
+
+# What a date line says when it gives no date we can store: "3 hours ago", "today".
+_RELATIVE = re.compile(
+    r"^(?:about\s+|over\s+|just\s+)?(?:\d+|an?|one|two|few)\s+"
+    r"(?:sec|second|min|minute|hr|hour|day|week|month|year)s?\s+ago\b"
+    r"|^(?:just\s+now|now|today|yesterday|tonight|this\s+(?:morning|afternoon|evening))\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_date(text: str) -> bool:
+    """Whether `text` is a date or time, even one that cannot be stored ("Tuesday",
+    "3 hours ago", "Dec 3", "12/03/09") — as opposed to words that merely follow a
+    label like "Updated" in a headline ("Updated guidance on rates")."""
+    stripped = text.strip().rstrip(".,;")
+    if not stripped or len(stripped) > 64:
+        return False
+    if _RELATIVE.match(stripped):
+        return True
+    try:
+        _parse(stripped.removeprefix("on ").removeprefix("at "), [])
+    except DateError as exc:
+        return "two-digit year" in str(exc) or "out of range" in str(exc)
+    return True
+
+
+def normalise_date(value: str, notes: list[str] | None = None) -> str:
+    """A date from a record (`published`, `updated`) in the one form the store holds:
+    `2016-07-27`, `2016-07-27T14:05[:SS]`, or an instant in UTC (`…+00:00`). ISO forms
+    other than those (`20160727`, `2016-W30-3`, an offset) and anything else
+    `parse_article_date` reads are converted; raises DateError for what it cannot read."""
+    text = value.strip()
+    if _CANONICAL.match(text):
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise DateError(f"{text!r} is not a valid date") from None
+        _check_year(moment.year, text)
+        return text
+    iso = _iso_variant(text)
+    if iso is not None:
+        return iso
+    return parse_article_date(text, notes)
+
+
+# The forms the store holds, which pass through unchanged (export, then import).
+_CANONICAL = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?(?:\+00:00)?)?$"
+)
+_ISO_BASIC_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_ISO_WEEK_DATE = re.compile(r"^(\d{4})-?W(\d{2})-?([1-7])$")
+_ISO_WEEK = re.compile(r"^\d{4}-?W\d{2}$")
+_ISO_ORDINAL = re.compile(r"^(\d{4})-?(\d{3})$")
+
+
+def _iso_variant(text: str) -> str | None:
+    """ISO 8601 forms dateutil reads wrongly or not at all, in the store's form."""
+    day: date | None = None
+    if match := _ISO_BASIC_DATE.match(text):
+        try:
+            day = date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            raise DateError(f"{text!r} is not a valid date") from None
+    elif match := _ISO_WEEK_DATE.match(text):
+        try:
+            day = date.fromisocalendar(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            raise DateError(f"{text!r} is not a valid week date") from None
+    elif _ISO_WEEK.match(text):
+        raise DateError(f"date {text!r} is a week, not a day")
+    elif match := _ISO_ORDINAL.match(text):
+        try:
+            day = date(int(match[1]), 1, 1) + timedelta(days=int(match[2]) - 1)
+        except (ValueError, OverflowError):
+            raise DateError(f"{text!r} is not a valid date") from None
+        if day.year != int(match[1]):
+            raise DateError(f"{text!r} is not a valid date")
+    elif "T" in text:
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        _check_year(moment.year, text)
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc)
+        seconds = moment.second or moment.microsecond or text.count(":") >= 2 + (
+            moment.tzinfo is not None and ":" in text[19:])
+        return moment.replace(microsecond=0).isoformat(
+            timespec="seconds" if seconds else "minutes")
+    if day is None:
+        return None
+    _check_year(day.year, text)
+    return day.isoformat()
+
+
+def local_moment(iso: str | None) -> datetime | date | None:
+    """A stored date for showing: an instant (with an offset) in the local time zone,
+    a time without one as written, a day as a date. None if empty or unreadable."""
+    if not iso:
+        return None
+    try:
+        if "T" in iso or " " in iso:
+            moment = datetime.fromisoformat(iso)
+            if moment.tzinfo is not None:
+                return moment.astimezone()
+            return moment
+        return date.fromisoformat(iso)
+    except ValueError:
+        return None
 
 
 def parse_query_date(text: str) -> DateSpan:
@@ -91,7 +212,7 @@ def parse_query_date(text: str) -> DateSpan:
     if _YEAR_ONLY.match(stripped):
         year = _check_year(int(stripped), text)
         return DateSpan(date(year, 1, 1), date(year, 12, 31))
-    parsed, given = _parse(text)
+    parsed, given = _parse(text, [])
     if "year" not in given or "month" not in given:
         raise DateError(f"cannot read {stripped!r} as a date (give at least a month and year)")
     if "day" in given:
@@ -101,8 +222,9 @@ def parse_query_date(text: str) -> DateSpan:
     return DateSpan(first, next_month - timedelta(days=1))
 
 
-def _parse(text: str) -> tuple[datetime, set[str]]:
-    """Parse `text` and return the datetime and the names of the parts it really gave."""
+def _parse(text: str, notes: list[str] | None = None) -> tuple[datetime, set[str]]:
+    """Parse `text` and return the datetime and the names of the parts it really gave.
+    A zone name it cannot read is put in `notes` (never a warning on stderr)."""
     stripped = text.strip().rstrip(".,;")
     if not stripped or len(stripped) > 64:
         raise DateError(f"cannot read {text.strip()[:64]!r} as a date")
@@ -114,11 +236,26 @@ def _parse(text: str) -> tuple[datetime, set[str]]:
         _check_year(parsed.year, text)
         return parsed, {"year", "month", "day"}
     dayfirst = bool(_DOTTED.match(stripped)) and not _SLASHED.match(stripped)
-    try:
-        a = dateparser.parse(stripped, default=_DEFAULT_A, dayfirst=dayfirst)
-        b = dateparser.parse(stripped, default=_DEFAULT_B, dayfirst=dayfirst)
-    except (ValueError, OverflowError) as exc:
-        raise DateError(f"cannot read {stripped!r} as a date") from exc
+    unknown: list[str] = []
+
+    def zone(name: str | None, offset: int | None) -> tzinfo | int | None:
+        if offset is not None:
+            return offset  # "+0100", "GMT+3": the offset says it all
+        found = _zone(name or "")
+        if found is None and name:
+            unknown.append(name)
+        return found
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # never on the user's terminal; see `notes`
+        try:
+            a = dateparser.parse(stripped, default=_DEFAULT_A, dayfirst=dayfirst, tzinfos=zone)
+            b = dateparser.parse(stripped, default=_DEFAULT_B, dayfirst=dayfirst, tzinfos=zone)
+        except (ValueError, OverflowError, TypeError) as exc:
+            raise DateError(f"cannot read {stripped!r} as a date") from exc
+    if unknown and notes is not None:
+        notes.append(f"time zone {unknown[0]!r} in {stripped!r} not recognised; "
+                     "time kept as written")
     given = {part for part in ("year", "month", "day", "hour", "minute", "second")
              if getattr(a, part) == getattr(b, part)}
     if "year" in given:
@@ -127,6 +264,36 @@ def _parse(text: str) -> tuple[datetime, set[str]]:
         if re.search(r"\d{3,4}", stripped) is None:
             raise DateError(f"date {stripped!r} has a two-digit year")
     return a, given
+
+
+_HOURS = {
+    "UTC": 0, "UT": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "IST": 1,
+    "CET": 1, "CEST": 2, "MET": 1, "MEST": 2, "EET": 2, "EEST": 3, "MSK": 3, "MSD": 4,
+    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8,
+    "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10, "AST": -4, "ADT": -3, "NST": -3.5,
+    "NDT": -2.5, "JST": 9, "KST": 9, "HKT": 8, "SGT": 8, "AWST": 8, "ACST": 9.5,
+    "ACDT": 10.5, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13, "SAST": 2, "WAT": 1,
+    "CAT": 2, "EAT": 3, "PKT": 5, "ICT": 7, "WIB": 7,
+}
+# Names that say the region, not whether summer time applies: the date decides.
+_REGIONS = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver",
+            "PT": "America/Los_Angeles", "AKT": "America/Anchorage"}
+
+
+def _zone(name: str) -> tzinfo | None:
+    """dateutil's `tzinfos`: the common zone abbreviations of news pages. ("IST" is
+    read as Irish Summer Time, as in British and Irish papers.)"""
+    key = name.upper()
+    if key in _HOURS:
+        return timezone(timedelta(hours=_HOURS[key]), key)
+    if key in _REGIONS:
+        try:
+            from zoneinfo import ZoneInfo
+
+            return ZoneInfo(_REGIONS[key])
+        except (ImportError, LookupError, OSError, ValueError):
+            return None
+    return None
 
 
 def _check_year(year: int, text: str) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from newstui.article import Article, RecordError
-from newstui.dates import DateError, parse_article_date
+from newstui.dates import DateError, normalise_date, parse_article_date
 from newstui.rawtext import NotAnArticleError, parse_page
 from newstui.textclean import clean_line
 
@@ -192,7 +192,18 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="newstui_cp1252_undefined")
+        pass
+    # Not all UTF-8. A file that is mostly valid UTF-8 has stray Windows-1252 bytes (a
+    # pasted quote, one Latin-1 name): each invalid run is read as Windows-1252 and the
+    # rest stays UTF-8, so one stray byte cannot turn every "Café" of the file into
+    # "CafÃ©". A file whose non-ASCII bytes are mostly not UTF-8 is Windows-1252
+    # throughout (a pair of its bytes can look like UTF-8 by accident: "Ã©").
+    valid = data.decode("utf-8", errors="ignore")
+    invalid_bytes = len(data) - len(valid.encode("utf-8"))
+    valid_characters = len(valid) - len(valid.encode("ascii", errors="ignore"))
+    if valid_characters >= invalid_bytes:
+        return data.decode("utf-8", errors="newstui_utf8_else_cp1252")
+    return data.decode("cp1252", errors="newstui_cp1252_undefined")
 
 
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13, 12, 27))
@@ -226,6 +237,16 @@ def _cp1252_undefined(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("newstui_cp1252_undefined", _cp1252_undefined)
 
 
+def _utf8_else_cp1252(error: UnicodeError) -> tuple[str, int]:
+    # A byte sequence that is not UTF-8, read as Windows-1252 instead.
+    assert isinstance(error, UnicodeDecodeError)
+    bad = error.object[error.start:error.end]
+    return bytes(bad).decode("cp1252", errors="newstui_cp1252_undefined"), error.end
+
+
+codecs.register_error("newstui_utf8_else_cp1252", _utf8_else_cp1252)
+
+
 def read_json(data: bytes, name: str, lines: bool) -> tuple[list[Article], list[str]]:
     """Records of our export format (a JSON array, one object, or JSON Lines).
 
@@ -254,18 +275,22 @@ def read_json(data: bytes, name: str, lines: bool) -> tuple[list[Article], list[
             ) from None
         records = [(None, r) for r in _records_in(document)]
     articles = []
+    warnings: list[str] = []
     for position, (line_no, record) in enumerate(records, start=1):
+        where = f"line {line_no}" if line_no is not None else f"record {position}"
+        notes: list[str] = []
         try:
-            articles.append(article_from_json(record))
+            articles.append(article_from_json(record, notes))
         except RecordError as exc:
             reason = str(exc) if line_no is not None else f"record {position}: {exc}"
             problems.append(Problem(name, reason, line_no))
+        warnings.extend(f"{where}: {note}" for note in notes)
     if not articles:
         raise ImportFileError(problems[0].reason if problems else "no records", problems)
     if problems:
         # Some records imported: the file still counts as failed so the run exits 1.
         raise PartialImport(articles, problems)
-    return articles, []
+    return articles, warnings
 
 
 class PartialImport(ImportFileError):
@@ -291,26 +316,37 @@ def _json_reason(exc: orjson.JSONDecodeError) -> str:
     return str(exc).split(":")[0]
 
 
-def article_from_json(record: Any) -> Article:
+def article_from_json(record: Any, notes: list[str] | None = None) -> Article:
     """One JSON record -> Article, cleaned like any other text (a record can be
     hostile too). Records with `title` / `date` / a string body (common exports such
-    as the Reuters collection) are accepted as well."""
+    as the Reuters collection) are accepted as well. Dates are normalised like those
+    of every other format; one that cannot be read is left empty, said in `notes`."""
     if not isinstance(record, dict):
         raise RecordError("a record must be a JSON object")
     record = dict(record)
+    notes = notes if notes is not None else []
     markup = "headline" not in record and isinstance(record.get("title"), str)
     if markup:
         record["headline"] = record["title"]
         if isinstance(record.get("date"), str) and "published" not in record:
             try:
-                record["published"] = parse_article_date(record["date"].split(".")[0])
-            except DateError:
+                record["published"] = parse_article_date(record["date"].split(".")[0], notes)
+            except DateError as exc:
+                notes.append(f"{exc}; date left empty")
                 record["published"] = None
         if isinstance(record.get("dateline"), str):
             # "CLEVELAND, Feb 26 -" -> "CLEVELAND"
             record["dateline"] = record["dateline"].split(",")[0].strip(" -")
         if isinstance(record.get("body"), str):
             record["body"] = record["body"].replace("\n    ", "\n\n").split("\n\n")
+    for key in ("published", "updated"):
+        value = record.get(key)
+        if isinstance(value, str):
+            try:
+                record[key] = normalise_date(value, notes) if value.strip() else None
+            except DateError as exc:
+                notes.append(f"'{key}': {exc}; date left empty")
+                record[key] = None
     # Foreign exports may carry HTML entities; our own records are plain text already.
     for key in ("headline", "dateline", "caption", "credit", "source", "imported_at"):
         if isinstance(record.get(key), str):

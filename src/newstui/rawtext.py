@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from newstui.article import Article
-from newstui.dates import DateError, parse_article_date
+from newstui.dates import DateError, looks_like_date, parse_article_date
 from newstui.textclean import clean_text, collapse_spaces, squeeze_spaces
 
 
@@ -35,7 +35,8 @@ _BOILERPLATE = [
 # A lone word the scrape left beside the boilerplate, e.g. "Install" (a button label).
 _STRAY_WORD = re.compile(r"^[A-Za-z]{2,12}$")
 _DATE_LINE = re.compile(
-    r"^[\s.·|•-]*(?P<label>last\s+updated|updated|published|posted)\s*:?\s*(?P<date>.+)$",
+    r"^(?P<lead>[\s.·|•-]*)(?P<label>last\s+updated|updated|published|posted)"
+    r"(?P<colon>\s*:)?\s*(?P<date>.+)$",
     re.IGNORECASE,
 )
 _BARE_DATE = re.compile(
@@ -61,9 +62,14 @@ _PHOTOGRAPHER_CREDIT = re.compile(
 # (Bloomberg) -- ". The place is in capitals; a hyphen needs spaces round it so that
 # "NATO-Russia ties" is not a dateline. The dateline is the place: a wire tag such as
 # "(AP)" names who filed the story, not where, and is dropped.
+# Capitals of the Latin, Greek and Cyrillic scripts ("SAN JOSÉ", "ŁÓDŹ", "МОСКВА"): a
+# class built from Unicode, since `re` has no \p{Lu}.
+_UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x530)) if c.isupper())
+_LETTER = r"[^\W\d_]"
 _DATELINE = re.compile(
-    r"^(?P<dateline>[A-Z][A-Z.'’ -]*[A-Z.](?:,\s[A-Z][A-Za-z.'’ -]{1,30}?)?)"
-    r"(?:\s\((?P<wire>[A-Za-z][A-Za-z -]{0,30})\))?"
+    rf"^(?P<dateline>[{_UPPER}][{_UPPER}.'’ -]*[{_UPPER}.]"
+    rf"(?:,\s[{_UPPER}](?:{_LETTER}|[.'’ -]){{1,30}}?)?)"
+    rf"(?:\s\((?P<wire>{_LETTER}(?:{_LETTER}|[ -]){{0,30}})\))?"
     r"(?:\s*[—–]\s*|\s+--?\s+)(?P<rest>\S.*)$"
 )
 _TERMINAL = (".", "!", "?", ":", ";", ",", "\"", "”", "’", "'", ")", "…")
@@ -179,11 +185,18 @@ def _take_date(
     if match is None or len(first) > 80:
         return None, None, paragraphs
     raw = match.group("date")
+    notes: list[str] = []
     try:
-        value: str | None = parse_article_date(raw)
+        value: str | None = parse_article_date(raw, notes)
     except DateError as exc:
+        labelled = (label == "last updated" or bool(match.groupdict().get("lead"))) and bool(
+            match.groupdict().get("colon"))
+        if not labelled and not looks_like_date(raw):
+            # "Updated guidance on rates", "Posted: a farewell": a headline, not a date.
+            return None, None, paragraphs
         warnings.append(f"{exc}; date left empty")
         value = None
+    warnings.extend(notes)
     if "updated" in label:
         return value, None, paragraphs[1:]
     return None, value, paragraphs[1:]
@@ -268,7 +281,29 @@ def _looks_like_index(body: list[str]) -> bool:
     first = 0 if titled else 1
     pairs = [i for i in range(first, len(body) - 1)
              if _is_heading(body[i]) and _is_teaser(body[i + 1])]
+    # An index lists headlines, which archives set in title case ("Ruble Gains Against
+    # Dollar"); an explainer's subheadings are phrases ("What happens next", "Why the
+    # river rose"). Most of the pairs' headings must look like headlines.
+    if 3 * sum(1 for i in pairs if _is_title_case(body[i])) < 2 * len(pairs):
+        return False
     if titled:
         # Three pairs at least: a subheading or two after the headline is not an index.
         return len(pairs) >= 3 and 2 * len(pairs) * 10 >= len(body) * 8
     return len(pairs) >= 2 and (2 * len(pairs) + 1) * 10 >= len(body) * 8
+
+
+# Words a title-cased headline leaves in lower case.
+_MINOR_WORDS = frozenset(
+    "a an and as at but by en for from if in into nor of off on onto or over per so than "
+    "the to up upon via vs with yet".split()
+)
+
+
+def _is_title_case(heading: str) -> bool:
+    """Whether most significant words of `heading` begin with a capital (or a digit)."""
+    words = [w.strip("\"'“”‘’()[]") for w in heading.split()]
+    significant = [w for w in words[1:] if w and w.lower() not in _MINOR_WORDS]
+    if not significant:
+        return True  # "Snow" or "Snow Falls": nothing to tell
+    capital = sum(1 for w in significant if w[0].isupper() or w[0].isdigit())
+    return capital * 4 >= len(significant) * 3
