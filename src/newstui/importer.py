@@ -277,14 +277,14 @@ def read_json(data: bytes, name: str, lines: bool) -> tuple[list[Article], list[
     articles = []
     warnings: list[str] = []
     for position, (line_no, record) in enumerate(records, start=1):
-        where = f"line {line_no}" if line_no is not None else f"record {position}"
+        place = f"line {line_no}" if line_no is not None else f"record {position}"
         notes: list[str] = []
         try:
             articles.append(article_from_json(record, notes))
         except RecordError as exc:
             reason = str(exc) if line_no is not None else f"record {position}: {exc}"
             problems.append(Problem(name, reason, line_no))
-        warnings.extend(f"{where}: {note}" for note in notes)
+        warnings.extend(f"{place}: {note}" for note in notes)
     if not articles:
         raise ImportFileError(problems[0].reason if problems else "no records", problems)
     if problems:
