@@ -20,8 +20,6 @@ import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
-from dateutil import parser as dateparser
-
 _DEFAULT_A = datetime(2001, 1, 1, 0, 0, 0)
 _DEFAULT_B = datetime(2002, 2, 2, 1, 1, 1)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -94,6 +92,8 @@ def parse_article_date(text: str, notes: list[str] | None = None) -> str:
         return parsed.isoformat(timespec="minutes" if "second" not in given else "seconds")
     return parsed.date().isoformat()
 
+
+_GMT_OFFSET = re.compile(r"\s*\b(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?\b")
 
 # What a date line says when it gives no date we can store: "3 hours ago", "today".
 _RELATIVE = re.compile(
@@ -235,6 +235,14 @@ def _parse(text: str, notes: list[str] | None = None) -> tuple[datetime, set[str
             raise DateError(f"{stripped!r} is not a valid date") from None
         _check_year(parsed.year, text)
         return parsed, {"year", "month", "day"}
+    # Imported here: the reader shows dates (local_moment) without needing dateutil.
+    from dateutil import parser as dateparser
+
+    # "GMT+3" in the news means three hours ahead of GMT; dateutil reads it the POSIX
+    # way round (three hours behind), so it is given the plain offset instead.
+    stripped = _GMT_OFFSET.sub(
+        lambda m: f" {m[1]}{int(m[2]):02d}{m[3] or '00'}", stripped)
+
     dayfirst = bool(_DOTTED.match(stripped)) and not _SLASHED.match(stripped)
     unknown: list[str] = []
 

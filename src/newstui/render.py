@@ -8,29 +8,34 @@ from __future__ import annotations
 
 import textwrap
 import unicodedata
-from datetime import date, datetime
+from datetime import datetime
 
 from newstui.article import Article, Summary
+from newstui.dates import local_moment
 
 MEASURE = 76  # the longest line we set body text in, however wide the terminal
 
 
 def display_date(iso: str | None) -> str:
-    """`2016-07-27` -> `27 July 2016`; a time, if any, is added as `14:05`."""
+    """`2016-07-27` -> `27 July 2016`; a time, if any, is added as `14:05` — in local
+    time when the stored time is an instant (it has an offset)."""
     if not iso:
         return ""
-    try:
-        if "T" in iso or " " in iso:
-            moment = datetime.fromisoformat(iso)
-            return f"{moment.day} {moment:%B %Y %H:%M}"
-        day = date.fromisoformat(iso)
-    except ValueError:
+    moment = local_moment(iso)
+    if moment is None:
         return iso
-    return f"{day.day} {day:%B %Y}"
+    if isinstance(moment, datetime):
+        return f"{moment.day} {moment:%B %Y %H:%M}"
+    return f"{moment.day} {moment:%B %Y}"
 
 
 def short_date(iso: str | None) -> str:
-    """`2016-07-27` (the date part only) or blank: for lists, where columns must align."""
+    """`2016-07-27` (the date part only, the local day of an instant) or blank: for
+    lists, where columns must align."""
+    if iso and len(iso) > 19 and iso[-6] in "+-":
+        moment = local_moment(iso)
+        if isinstance(moment, datetime):
+            return moment.date().isoformat()
     return (iso or "")[:10]
 
 
