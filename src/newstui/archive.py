@@ -152,30 +152,44 @@ class Archive:
     def _follow(self, added: list[Article], deleted: list[str], first: bool = False) -> None:
         """Bring the index to the store's new generation: the change alone when the
         index was current before it, else a rebuild."""
-        index = self.index(refresh=False)
+        from newstui.search import IndexDamagedError, IndexWriteError
+
         store = self.store
-        if index.is_current(store.store_id, store.generation - 1):
-            index.apply(added, deleted, store.store_id, store.generation,
-                        small=len(added) + len(deleted) < 1000)
-        elif first:
-            # A first import: what was added is everything, already parsed.
-            index.rebuild(added, store.store_id, store.generation)
-        else:
-            self._rebuild(index)
+        try:
+            index = self.index(refresh=False)
+            if index.is_current(store.store_id, store.generation - 1):
+                index.apply(added, deleted, store.store_id, store.generation,
+                            small=len(added) + len(deleted) < 1000)
+            elif first:
+                # A first import: what was added is everything, already parsed.
+                index.rebuild(added, store.store_id, store.generation)
+            else:
+                self._rebuild(index)
+        except IndexDamagedError:
+            # Derived data: a damaged index is rebuilt from the store, as promised.
+            self._index = None
+            shutil.rmtree(store.index_path, ignore_errors=True)
+            self._rebuild(self.index(refresh=False))
+        except IndexWriteError as exc:
+            self._index = None  # removed by the index itself; rebuilt when next needed
+            raise IndexWriteError(f"{exc} (the articles were saved; the index is rebuilt "
+                                  "at the next search)") from None
 
     # -- searching ------------------------------------------------------------
 
     def search(self, text: str, limit: int = DEFAULT_LIMIT) -> Results:
         """Parse and run a query. Raises QueryError for a malformed one."""
         from newstui.query import QueryError, parse_query
+        from newstui.search import IndexDamagedError
 
         query = parse_query(text)
         try:
             return self.index().search(query, limit, self.store.get)
         except QueryError:
             raise  # the query's fault, not the index's
-        except ValueError:
-            # tantivy found a segment it cannot read: rebuild the index and ask again.
+        except (ValueError, IndexDamagedError):
+            # tantivy found a segment it cannot read (an error, or a Rust panic): rebuild
+            # the index and ask again.
             self._index = None
             shutil.rmtree(self.store.index_path, ignore_errors=True)
             return self.index().search(query, limit, self.store.get)

@@ -383,7 +383,12 @@ def cmd_stats(archive: Archive) -> int:
     articles = list(store.articles())
     dates = sorted(a.date[:10] for a in articles if a.date)
     states = store.states()
-    index = archive.index()
+    from newstui.search import IndexDamagedError
+
+    try:
+        indexed = f"{len(archive.index()):,} articles"
+    except IndexDamagedError:
+        indexed = "damaged (rebuilt at the next search)"
     rows = [
         ("store", str(store.path)),
         ("articles", f"{len(articles):,}"),
@@ -391,7 +396,7 @@ def cmd_stats(archive: Archive) -> int:
         ("read", f"{sum(s.read for s in states.values()):,}"),
         ("starred", f"{sum(s.starred for s in states.values()):,}"),
         ("store size", _size(store.path)),
-        ("index", f"{len(index):,} articles, {_size(store.index_path)}"),
+        ("index", f"{indexed}, {_size(store.index_path)}"),
     ]
     for name, value in rows:
         print(f"{name:<11} {value}")

@@ -12,13 +12,18 @@ top-50 queries in well under a millisecond; SQLite FTS5 took 4.8 s and 0.5-11 ms
 from __future__ import annotations
 
 import contextlib
+import errno
+import functools
 import os
 import shutil
-from collections.abc import Callable, Iterable
+import struct
+import threading
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import tantivy
@@ -36,6 +41,64 @@ SNIPPET_CHARS = 180
 
 class IndexDamagedError(Exception):
     """The index cannot be used (e.g. damaged); callers rebuild it."""
+
+
+class IndexWriteError(OSError):
+    """The index could not be written (a full disk, a read-only folder); the message
+    names it. What was half-written has been removed."""
+
+
+_Result = TypeVar("_Result")
+_quiet_lock = threading.RLock()
+
+
+@contextlib.contextmanager
+def _native_calls() -> Iterator[None]:
+    """Around calls into tantivy: a Rust panic (tantivy reading a damaged segment)
+    becomes IndexDamagedError. pyo3's PanicException derives from BaseException, not
+    Exception, so nothing else would catch it; and the panic hook writes its message
+    (and, with RUST_BACKTRACE, a backtrace) straight to file descriptor 2, past
+    sys.stderr, onto the user's terminal — so fd 2 points at /dev/null meanwhile.
+    """
+    with _quiet_lock:
+        saved = _silence_fd2()
+        try:
+            yield
+        except BaseException as exc:  # only a PanicException is converted
+            if type(exc).__name__ == "PanicException":
+                raise IndexDamagedError(f"search index is damaged ({_first_line(exc)})") from None
+            raise
+        finally:
+            _restore_fd2(saved)
+
+
+def _silence_fd2() -> int | None:
+    try:
+        saved = os.dup(2)
+        null = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return None
+    os.dup2(null, 2)
+    os.close(null)
+    return saved
+
+
+def _restore_fd2(saved: int | None) -> None:
+    if saved is not None:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+
+
+def _guarded(method: Callable[..., _Result]) -> Callable[..., _Result]:
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> _Result:
+        with _native_calls():
+            return method(*args, **kwargs)
+    return wrapper
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +179,15 @@ class SearchIndex:
 
     def _open(self) -> Any:
         if self.path is not None:
-            self.path.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise _write_error(self.path, exc) from None
         try:
-            index = tantivy.Index(self._schema, str(self.path) if self.path else None, reuse=True)
-        except (ValueError, OSError) as exc:
+            with _native_calls():
+                index = tantivy.Index(self._schema, str(self.path) if self.path else None,
+                                      reuse=True)
+        except (ValueError, OSError, IndexDamagedError) as exc:
             raise IndexDamagedError(f"{self.path}: search index is damaged ({exc})") from None
         index.register_tokenizer(TOKENIZER, self._analyzer)
         return index
@@ -164,6 +232,7 @@ class SearchIndex:
         """Index new articles, then record the store write they belong to."""
         return self.apply(articles, (), store_id, generation)
 
+    @_guarded
     def apply(self, articles: Iterable[Article], deleted: Iterable[str], store_id: str,
               generation: int, small: bool = False) -> int:
         """Follow one store write in one commit: remove the documents of `deleted` ids
@@ -174,20 +243,37 @@ class SearchIndex:
         The stamp is written after the commit: a crash in between leaves the index
         stamped with an older generation, so it is seen as stale and rebuilt.
         """
-        # A handful of documents needs neither the threads nor the memory of a build.
-        writer = (self._index.writer(heap_size=15_000_000, num_threads=1) if small
-                  else self._index.writer(heap_size=128_000_000))
-        for key in deleted:
-            writer.delete_documents_by_term("id", key)
-        count = 0
-        for article in articles:
-            writer.add_document(self._document(article))
-            count += 1
-        writer.commit()
-        writer.wait_merging_threads()
-        self._index.reload()
-        self._write_stamp(store_id, generation)
+        try:
+            # A handful of documents needs neither the threads nor the memory of a build.
+            writer = (self._index.writer(heap_size=15_000_000, num_threads=1) if small
+                      else self._index.writer(heap_size=128_000_000))
+            for key in deleted:
+                writer.delete_documents_by_term("id", key)
+            count = 0
+            for article in articles:
+                writer.add_document(self._document(article))
+                count += 1
+            writer.commit()
+            writer.wait_merging_threads()
+            self._index.reload()
+            self._write_stamp(store_id, generation)
+        except (ValueError, OSError) as exc:
+            if self.path is None:
+                raise
+            # A full disk or a damaged segment mid-write: the index is derived, so what
+            # was half-written is removed rather than left to fill the disk; the next
+            # search rebuilds it (when there is room).
+            self._discard()
+            if isinstance(exc, IndexWriteError):
+                raise
+            raise _write_error(self.path, exc) from None
         return count
+
+    def _discard(self) -> None:
+        """Remove this index from disk (it is derived data), keeping nothing of it."""
+        self._index = None
+        if self.path is not None:
+            shutil.rmtree(self.path, ignore_errors=True)
 
     def rebuild(self, articles: Iterable[Article], store_id: str, generation: int) -> int:
         """Build the index afresh from `articles` and swap it in."""
@@ -196,10 +282,15 @@ class SearchIndex:
             self._index.writer().delete_all_documents()
             return self.add(articles, store_id, generation)
         fresh = self.path.with_name(f"{self.path.name}.new-{os.getpid()}")
+        remove_index_debris(self.path)
         shutil.rmtree(fresh, ignore_errors=True)
-        building = SearchIndex(fresh)
-        count = building.add(articles, store_id, generation)
-        del building
+        try:
+            building = SearchIndex(fresh)
+            count = building.add(articles, store_id, generation)
+            del building
+        except (IndexDamagedError, OSError, ValueError) as exc:
+            shutil.rmtree(fresh, ignore_errors=True)  # never leave a half-built index
+            raise exc if isinstance(exc, IndexWriteError) else _write_error(fresh, exc) from None
         old = self.path.with_name(f"{self.path.name}.old-{os.getpid()}")
         with contextlib.suppress(FileNotFoundError):
             os.replace(self.path, old)
@@ -223,13 +314,45 @@ class SearchIndex:
             doc.add_integer("ts", ts)
         return doc
 
+    def verify(self) -> list[str]:
+        """What is wrong with the index's files: each segment file listed in
+        meta.json must exist and match the CRC-32 in its footer. [] when whole."""
+        if self.path is None:
+            return []
+        try:
+            meta = orjson.loads((self.path / "meta.json").read_bytes())
+            segments = [s["segment_id"].replace("-", "") for s in meta.get("segments", [])]
+        except FileNotFoundError:
+            return []  # an empty, new index
+        except (OSError, orjson.JSONDecodeError, AttributeError, KeyError, TypeError) as exc:
+            return [f"meta.json unreadable: {exc}"]
+        problems = []
+        names = set(os.listdir(self.path))
+        for segment in segments:
+            files = [n for n in names if n.startswith(segment + ".")
+                     and not n.endswith((".del", ".json"))]
+            if not files:
+                problems.append(f"segment {segment} missing")
+            for name in sorted(files):
+                problem = _verify_file(self.path / name)
+                if problem:
+                    problems.append(f"{name}: {problem}")
+        return problems
+
     # -- reading --------------------------------------------------------------
 
+    @_guarded
     def __len__(self) -> int:
         return int(self._index.searcher().num_docs)
 
+    @_guarded
     def ids(self) -> set[str]:
-        """The id of every indexed article (for `newstui check`)."""
+        """The id of every indexed article (for `newstui check`). Verifies every
+        segment file's checksum first: damage tantivy would only meet (and panic on)
+        in the middle of some later search is found here. Raises IndexDamagedError."""
+        damaged = self.verify()
+        if damaged:
+            raise IndexDamagedError(f"{self.path}: search index is damaged ({damaged[0]})")
         searcher = self._index.searcher()
         total = int(searcher.num_docs)
         if not total:
@@ -237,6 +360,7 @@ class SearchIndex:
         found = searcher.search(tantivy.Query.all_query(), total, count=False)
         return {searcher.doc(address).get_first("id") for _, address in found.hits}
 
+    @_guarded
     def search(
         self, query: Query, limit: int, lookup: Callable[[str], Article | None]
     ) -> Results:
@@ -336,6 +460,71 @@ class SearchIndex:
         if dates.last is not None:
             high = timestamp(datetime.combine(dates.last, time.max).isoformat())
         return tantivy.Query.range_query(self._schema, "ts", tantivy.FieldType.Integer, low, high)
+
+
+def _verify_file(path: Path) -> str | None:
+    """A tantivy file ends with a JSON footer (holding the CRC-32 of what precedes it),
+    the footer's length and the magic number 1337, each a little-endian u32."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return f"unreadable ({exc.strerror or exc})"
+    if len(data) < 8:
+        return "truncated"
+    length, magic = struct.unpack("<II", data[-8:])
+    if magic != 1337 or length > len(data) - 8:
+        return "no footer (truncated or overwritten)"
+    try:
+        footer = orjson.loads(data[-8 - length:-8])
+        crc = int(footer["crc"])
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return "footer unreadable"
+    if zlib.crc32(memoryview(data)[:-8 - length]) != crc:
+        return "checksum mismatch"
+    return None
+
+
+def remove_index_debris(index_path: Path) -> list[Path]:
+    """Half-built indexes (`NAME.index.new-<pid>`, `.old-<pid>`) of processes that are
+    gone — what a rebuild killed or failed on a full disk left behind."""
+    removed = []
+    prefix = index_path.name + "."
+    try:
+        entries = list(os.scandir(index_path.parent))
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.name.startswith(prefix):
+            continue
+        kind, _, pid = entry.name[len(prefix):].partition("-")
+        if kind not in ("new", "old") or not pid.isdigit():
+            continue
+        if int(pid) != os.getpid() and _process_alive(int(pid)):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def _write_error(path: Path, exc: BaseException) -> IndexWriteError:
+    text = str(exc)
+    code = getattr(exc, "errno", None)
+    if code in (errno.ENOSPC, errno.EDQUOT) or "No space left" in text or "os error 28" in text:
+        return IndexWriteError(f"{path}: cannot write the search index: no space left on the disk")
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM) or "Read-only" in text:
+        return IndexWriteError(f"{path}: cannot write the search index: read-only")
+    reason = getattr(exc, "strerror", None) or _first_line(exc)
+    return IndexWriteError(f"{path}: cannot write the search index: {reason}")
 
 
 def _describe(clause: Term | AnyOf) -> str:
