@@ -66,12 +66,52 @@ def preload(db_path: Path) -> ArticleStore:
         store.meta  # noqa: B018 - read now, shared by every reader
     except StoreError as exc:
         print(f"newstui serve-ssh: {exc}", file=sys.stderr)
+    else:
+        warm_up(store)
     # The search index is not opened here: tantivy's reader starts threads, and a
     # fork copies only the thread that forks. Each reader opens it (memory-mapped
     # files: their pages are shared through the page cache all the same).
     gc.collect()
     gc.freeze()  # the collector never touches what is loaded: those pages stay shared
     return store
+
+
+def warm_up(store: ArticleStore) -> None:
+    """Run the reader once, headless, through what a session does (the list, an
+    article, a search), so that what Textual loads and caches at first use (lazily
+    imported modules, parsed selectors, rendered glyph widths) is loaded here, once,
+    and shared, instead of in every reader."""
+    import tempfile
+    import threading
+
+    from textual.pilot import Pilot
+
+    from newstui.terminal import TerminalSettings
+    from newstui.tui.app import NewsApp
+
+    async def walk(pilot: Pilot[int]) -> None:
+        app = pilot.app
+        for _ in range(100):
+            if getattr(app, "loaded", True):
+                break
+            await pilot.pause(0.05)
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        await pilot.press("q", "slash", *"news")
+        await pilot.pause(0.3)
+        app.exit(0)
+
+    settings = TerminalSettings(color="16", utf8=True, low_bandwidth=True, hyperlinks=False)
+    with tempfile.TemporaryDirectory(prefix="newstui-warm-") as folder:
+        archive = Archive(store.for_reader(Path(folder) / "state.json"))
+        app = NewsApp(archive, settings=settings)
+        try:
+            app.run(headless=True, size=(80, 24), auto_pilot=walk)
+        except Exception as exc:  # noqa: BLE001 - only a warm-up: readers work without it
+            print(f"newstui serve-ssh: warm-up skipped ({exc})", file=sys.stderr)
+        app.model.close()
+    if threading.active_count() > 1:
+        print("newstui serve-ssh: a thread outlived the warm-up", file=sys.stderr)
 
 
 def forker_main(sock: socket.socket, db_path: Path) -> int:
@@ -151,7 +191,9 @@ def _reader(tty: int, message: dict[str, Any], template: ArticleStore, log_fd: i
             os.close(tty)
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
             signal.signal(signum, signal.SIG_DFL)
-        gc.unfreeze()
+        # What the forker loaded stays frozen (gc.freeze): a full collection in the
+        # reader would otherwise write to every object's header, and so copy every
+        # page it shares with the forker.
         return run_session(template, message["env"], Path(message["state"]))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
