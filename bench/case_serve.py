@@ -225,7 +225,7 @@ class Session:
             for ch in "government":
                 self.term.send(ch)
             self.term.until(lambda: re.search(r"\d+ match", self.term.text) is not None, 60)
-        except Exception as exc:  # noqa: BLE001 - reported in the table, not raised
+        except Exception as exc:  # reported in the table, not raised
             self.error = f"{type(exc).__name__}: {str(exc)[:200]}"
         finally:
             self.done.set()

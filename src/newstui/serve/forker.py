@@ -107,7 +107,7 @@ def warm_up(store: ArticleStore) -> None:
         app = NewsApp(archive, settings=settings)
         try:
             app.run(headless=True, size=(80, 24), auto_pilot=walk)
-        except Exception as exc:  # noqa: BLE001 - only a warm-up: readers work without it
+        except Exception as exc:  # only a warm-up: readers work without it
             print(f"newstui serve-ssh: warm-up skipped ({exc})", file=sys.stderr)
         app.model.close()
     if threading.active_count() > 1:
