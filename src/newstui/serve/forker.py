@@ -89,7 +89,7 @@ def warm_up(store: ArticleStore) -> None:
     from newstui.terminal import TerminalSettings
     from newstui.tui.app import NewsApp
 
-    async def walk(pilot: Pilot[int]) -> None:
+    async def walk(pilot: Pilot[object]) -> None:
         app = pilot.app
         for _ in range(100):
             if getattr(app, "loaded", True):
