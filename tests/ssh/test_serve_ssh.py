@@ -318,3 +318,32 @@ def _wait_listening(port: int) -> None:
                 return
         time.sleep(0.05)
     raise AssertionError(f"nothing listens on {port}")
+
+
+def test_the_server_stops_if_its_forker_dies(store: Path, tmp_path: Path) -> None:
+    need_openssh()
+    server = Room(tmp_path, store, "--anonymous")
+    try:
+        children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+        forker = int(children.read_text().split()[0])
+        os.kill(forker, signal.SIGKILL)
+        assert server.process.wait(30) == 1  # so that systemd's Restart=on-failure acts
+        server.wait_log(r"the process readers are forked from has stopped")
+    finally:
+        server.stop()
+
+
+def test_a_non_utf8_client_gets_ascii(room: Room, keys: dict[str, Path]) -> None:
+    # LANG/LC_ALL are sent by the client (SendEnv) and reach the reader.
+    term = reader(room, keys["alice"], LANG="C", LC_ALL="C")
+    try:
+        term.wait_for(NEWEST, timeout=30)
+        term.press(KEYS["enter"])
+        term.wait_for("MARROWBY - Updated 1 December 2016")
+        term.press("q")
+        term.wait_for("20 articles")
+        term.press("q")
+        assert term.wait_exit(timeout=20) == 0
+    finally:
+        term.close()
+    assert all(byte < 128 for byte in bytes(term.raw)), "a non-ASCII byte reached a C locale"

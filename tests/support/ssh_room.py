@@ -45,7 +45,7 @@ def client_env(term: str = "xterm-256color", **extra: str) -> dict[str, str]:
            if not k.startswith(("NEWSTUI", "TEXTUAL", "SSH_"))}
     env.pop("NO_COLOR", None)
     env.pop("DISPLAY", None)
-    env.update(TERM=term, LANG="C.UTF-8", LC_ALL="C.UTF-8", **extra)
+    env.update({"TERM": term, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", **extra})
     return env
 
 

@@ -36,6 +36,7 @@ import socket
 import sys
 import termios
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -257,6 +258,8 @@ class Forker:
         self._started: dict[int, asyncio.Future[int]] = {}
         self._exits: dict[int, asyncio.Future[int]] = {}
         self._next_id = 0
+        #: Called if the forker stops while the server runs (no more readers can start).
+        self.on_lost: Callable[[], None] | None = None
 
     def start(self) -> None:
         """Fork the forker and wait until it has loaded everything (blocking: call it
@@ -301,6 +304,8 @@ class Forker:
                 for future in [*self._started.values(), *self._exits.values()]:
                     if not future.done():
                         future.set_exception(ForkerError("the reader process has stopped"))
+                if self.on_lost is not None:
+                    self.on_lost()
                 return
             message = json.loads(data)
             if message["op"] == "started":
@@ -341,6 +346,15 @@ class Forker:
             status = await asyncio.wait_for(asyncio.shield(future), timeout)
         except asyncio.TimeoutError:
             return None
+        except ForkerError:  # no one to report it: watch the process itself
+            deadline = asyncio.get_running_loop().time() + (timeout or 0)
+            while asyncio.get_running_loop().time() < deadline:
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                await asyncio.sleep(0.1)
+            return None
         return status
 
     def forget(self, pid: int) -> None:
@@ -351,7 +365,7 @@ class Forker:
 
     def exited(self, pid: int) -> bool:
         future = self._exits.get(pid)
-        return future is None or future.done()
+        return future is None or (future.done() and future.exception() is None)
 
     def stop(self) -> None:
         """Close the socket: the forker hangs up on its readers and leaves."""

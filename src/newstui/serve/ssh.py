@@ -513,6 +513,8 @@ class _DeniedFilter(logging.Filter):
     reach our log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            return True  # and whatever goes wrong
         message = record.getMessage()
         return "denied" in message or "not permitted" in message
 
@@ -535,10 +537,20 @@ def serve(options: Options, forker: Forker) -> int:
     _asyncssh_refusals_to_log()
     host_key = load_host_key(options.host_key)
 
+    failed = False
+
     async def main() -> None:
         room = ReadingRoom(options, forker)
-        await room.start(host_key)
         stop = asyncio.Event()
+
+        def forker_lost() -> None:
+            nonlocal failed
+            failed = True
+            log.error("the process readers are forked from has stopped: shutting down")
+            stop.set()
+
+        forker.on_lost = forker_lost
+        await room.start(host_key)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
@@ -555,4 +567,4 @@ def serve(options: Options, forker: Forker) -> int:
         asyncio.run(main())
     finally:
         forker.stop()
-    return 0
+    return 1 if failed else 0
