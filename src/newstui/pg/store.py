@@ -1,0 +1,610 @@
+"""The PostgreSQL store and archive: the same methods the CLI and the reader use on the
+TinyDB store (`ArticleStore`, `Archive`), over one database many processes share.
+
+- Articles are keyed by their id (a feed item's identity, else its content hash): two
+  imports of one article at once meet on the primary key and never duplicate it.
+- Every write is one transaction per batch of articles: a killed import leaves whole
+  batches or nothing, never half an article.
+- Reading state, settings and search history belong to a reader (a name: `--state`,
+  else the login name), so every front end shows one reader the same marks.
+- Each write NOTIFYs `newstui_articles`; an open reader LISTENs and reloads at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from newstui.article import Article, ReadingState, content_id
+from newstui.layout import Summary
+from newstui.pg import display_url
+from newstui.pg.schema import (
+    CHANNEL,
+    SCHEMA_VERSION,
+    NewerDatabaseError,
+    current_version,
+    migrate,
+)
+from newstui.store import ReadOnlyStoreError, StoreError, UnknownArticleError
+
+if TYPE_CHECKING:
+    from newstui.archive import ImportReport
+    from newstui.importer import KnownFile, Progress
+    from newstui.search import Results
+
+#: Articles written per transaction by an import.
+BATCH = 1000
+#: The summaries sent before the rest, so the reader draws its first screen at once.
+FIRST_ROWS = 200
+
+_COLUMNS = ("id", "headline", "dateline", "updated", "published", "caption", "credit",
+            "body", "url", "feed", "guid", "author", "source", "imported_at")
+_DERIVED = ("sort_date", "sort_headline", "ts", "content_hash")
+_TSV = ("setweight(to_tsvector('newstui', headline), 'A') || "
+        "setweight(to_tsvector('newstui', coalesce(caption, '')), 'B') || "
+        "setweight(to_tsvector('newstui', coalesce(dateline, '') || ' ' || "
+        "coalesce(credit, '')), 'C') || "
+        "setweight(to_tsvector('newstui', array_to_string(body, ' ')), 'D')")
+_SELECT = ", ".join(_COLUMNS)
+
+
+class DatabaseError(StoreError):
+    """The database cannot be reached or refused a request; the message says why."""
+
+
+def default_reader() -> str:
+    """Whose reading state: the login name (a front end passes the reader's own)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "reader"
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _article(row: tuple[Any, ...]) -> Article:
+    fields = dict(zip(_COLUMNS, row, strict=True))
+    fields["body"] = tuple(fields["body"] or ())
+    return Article(**fields)
+
+
+def _row(article: Article) -> tuple[Any, ...]:
+    from newstui.search import timestamp
+
+    return (*(list(v) if isinstance(v := getattr(article, name), tuple) else v
+              for name in _COLUMNS),
+            article.date, article.headline.casefold(), timestamp(article.date),
+            content_id(article))
+
+
+class PgStore:
+    """Articles and one reader's state in a PostgreSQL database."""
+
+    def __init__(self, url: str, reader: str | None = None) -> None:
+        self.url = url
+        self.path = display_url(url)
+        self.index_path = self.path  # the search index lives in the database
+        self.reader = reader or default_reader()
+        self._conn: Any = None
+        self._version: int | None = None
+        self._lock = threading.RLock()
+
+    # -- connection -------------------------------------------------------------
+
+    @property
+    def conn(self) -> Any:
+        with self._lock:
+            if self._conn is None:
+                self._conn = self._connect()
+            return self._conn
+
+    def _connect(self) -> Any:
+        import psycopg
+
+        try:
+            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10,
+                                   application_name="newstui")
+        except psycopg.Error as exc:
+            raise DatabaseError(f"{self.path}: cannot connect: "
+                                f"{str(exc).strip().splitlines()[-1]}") from None
+        try:
+            self._version = migrate(conn)
+        except psycopg.Error as exc:
+            conn.close()
+            raise DatabaseError(f"{self.path}: cannot create the schema: {exc}") from None
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def _query(self, sql: str, params: Iterable[Any] | None = None) -> Any:
+        import psycopg
+
+        try:
+            return self.conn.execute(sql, params)
+        except psycopg.OperationalError as exc:
+            raise DatabaseError(f"{self.path}: {str(exc).strip()}") from None
+
+    @property
+    def schema_version(self) -> int:
+        self.conn  # noqa: B018 - connects and reads the version
+        return int(self._version or 0)
+
+    @property
+    def writable(self) -> bool:
+        return self.schema_version <= SCHEMA_VERSION
+
+    def _check_writable(self) -> None:
+        if self.schema_version > SCHEMA_VERSION:
+            raise ReadOnlyStoreError(
+                f"{self.path}: written by a newer newstui (schema {self.schema_version}, this "
+                f"release knows {SCHEMA_VERSION}): left untouched; upgrade newstui to write it")
+
+    @property
+    def exists(self) -> bool:
+        return True
+
+    @property
+    def store_id(self) -> str:
+        return str(self._query("SELECT store_id FROM newstui_schema").fetchone()[0])
+
+    @property
+    def generation(self) -> int:
+        """Counts the writes: each one takes the next value of a sequence."""
+        row = self._query("SELECT last_value, is_called FROM newstui_generation").fetchone()
+        return int(row[0]) if row[1] else 0
+
+    def load(self) -> None:
+        self.conn  # noqa: B018
+
+    def reload(self) -> None:
+        """Nothing is cached: every read asks the database."""
+
+    # -- reading ----------------------------------------------------------------
+
+    _ORDER = "ORDER BY (sort_date IS NULL), sort_date DESC, sort_headline, id"
+
+    def iter_summaries(self) -> Iterator[Summary]:
+        """Newest first; the first screenful in its own small query, then the rest."""
+        sql = f"SELECT id, headline, dateline, sort_date FROM articles {self._ORDER}"
+        first = self._query(f"{sql} LIMIT {FIRST_ROWS}").fetchall()
+        for row in first:
+            yield Summary(*row)
+        if len(first) == FIRST_ROWS:
+            for row in self._query(f"{sql} OFFSET {FIRST_ROWS}").fetchall():
+                yield Summary(*row)
+
+    def summaries(self) -> list[Summary]:
+        return list(self.iter_summaries())
+
+    def summary_ids(self) -> list[str]:
+        return [row[0] for row in self._query("SELECT id FROM articles").fetchall()]
+
+    def __len__(self) -> int:
+        return int(self._query("SELECT count(*) FROM articles").fetchone()[0])
+
+    def __contains__(self, article_id: object) -> bool:
+        return self._query("SELECT 1 FROM articles WHERE id = %s",
+                           (str(article_id),)).fetchone() is not None
+
+    def get(self, article_id: str) -> Article | None:
+        row = self._query(f"SELECT {_SELECT} FROM articles WHERE id = %s",
+                          (article_id,)).fetchone()
+        return None if row is None else _article(row)
+
+    def get_many(self, ids: list[str]) -> dict[str, Article]:
+        rows = self._query(f"SELECT {_SELECT} FROM articles WHERE id = ANY(%s)",
+                           (ids,)).fetchall()
+        return {row[0]: _article(row) for row in rows}
+
+    def resolve(self, prefix: str) -> Article:
+        prefix = prefix.strip().lower()
+        found = self.get(prefix) if prefix else None
+        if found is not None:
+            return found
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self._query("SELECT id FROM articles WHERE id LIKE %s LIMIT 100",
+                           (pattern,)).fetchall() if prefix else []
+        if len(rows) == 1:
+            article = self.get(rows[0][0])
+            assert article is not None
+            return article
+        if not rows:
+            raise UnknownArticleError(f"no article with id {prefix!r} in {self.path}")
+        raise UnknownArticleError(f"id {prefix!r} is ambiguous: {len(rows)} articles match")
+
+    def _stream(self, sql: str) -> Iterator[Article]:
+        """Articles a chunk at a time (a server-side cursor on its own connection), so a
+        large archive never sits whole in memory."""
+        import psycopg
+
+        with psycopg.connect(self.url) as conn, conn.cursor(name="newstui_stream") as cur:
+            cur.itersize = 2000
+            cur.execute(sql)
+            for row in cur:
+                yield _article(row)
+
+    def articles(self) -> Iterator[Article]:
+        """Every article, in no particular order, streamed."""
+        self.conn  # noqa: B018 - the schema exists
+        return self._stream(f"SELECT {_SELECT} FROM articles")
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        return (a.to_record() for a in self.articles())
+
+    def iter_newest_first(self) -> Iterator[Article]:
+        self.conn  # noqa: B018
+        return self._stream(f"SELECT {_SELECT} FROM articles {self._ORDER}")
+
+    def newest_first(self) -> list[Article]:
+        return list(self.iter_newest_first())
+
+    def dates(self) -> tuple[int, str | None, str | None]:
+        """(dated articles, earliest date, latest date), for `stats`."""
+        row = self._query("SELECT count(sort_date), min(left(sort_date, 10)), "
+                          "max(left(sort_date, 10)) FROM articles").fetchone()
+        return int(row[0]), row[1], row[2]
+
+    # -- reading state (this reader's) ------------------------------------------
+
+    def state(self, article_id: str) -> ReadingState:
+        row = self._query("SELECT read, starred, position FROM reading_state "
+                          "WHERE reader = %s AND article_id = %s",
+                          (self.reader, article_id)).fetchone()
+        return ReadingState() if row is None else ReadingState(*row)
+
+    def states(self) -> dict[str, ReadingState]:
+        rows = self._query("SELECT article_id, read, starred, position FROM reading_state "
+                           "WHERE reader = %s", (self.reader,)).fetchall()
+        return {row[0]: ReadingState(*row[1:]) for row in rows}
+
+    def set_state(self, article_id: str, state: ReadingState) -> None:
+        self._check_writable()
+        if state == ReadingState():
+            self._query("DELETE FROM reading_state WHERE reader = %s AND article_id = %s",
+                        (self.reader, article_id))
+            return
+        # An article deleted meanwhile has no state to keep: insert only what exists.
+        self._query(
+            "INSERT INTO reading_state (reader, article_id, read, starred, position) "
+            "SELECT %s, id, %s, %s, %s FROM articles WHERE id = %s "
+            "ON CONFLICT (reader, article_id) DO UPDATE SET read = EXCLUDED.read, "
+            "starred = EXCLUDED.starred, position = EXCLUDED.position",
+            (self.reader, state.read, state.starred, state.position, article_id))
+
+    def set_states(self, states: dict[str, ReadingState]) -> None:
+        """Many states in one transaction (for `copy`)."""
+        self._check_writable()
+        rows = [(self.reader, k, s.read, s.starred, s.position) for k, s in sorted(states.items())
+                if s != ReadingState()]
+        with self.conn.transaction(), self.conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO reading_state (reader, article_id, read, starred, position) "
+                "SELECT %s, id, %s, %s, %s FROM articles WHERE id = %s "
+                "ON CONFLICT (reader, article_id) DO UPDATE SET read = EXCLUDED.read, "
+                "starred = EXCLUDED.starred, position = EXCLUDED.position",
+                [(r, rd, st, pos, k) for r, k, rd, st, pos in rows])
+
+    def setting(self, name: str, default: Any = None) -> Any:
+        row = self._query("SELECT value FROM settings WHERE reader = %s AND name = %s",
+                          (self.reader, name)).fetchone()
+        return default if row is None else row[0]
+
+    def set_setting(self, name: str, value: Any) -> None:
+        from psycopg.types.json import Jsonb
+
+        self._check_writable()
+        self._query("INSERT INTO settings (reader, name, value) VALUES (%s, %s, %s) "
+                    "ON CONFLICT (reader, name) DO UPDATE SET value = EXCLUDED.value",
+                    (self.reader, name, Jsonb(value)))
+
+    def search_history(self) -> list[str]:
+        rows = self._query("SELECT query FROM search_history WHERE reader = %s ORDER BY at",
+                           (self.reader,)).fetchall()
+        return [row[0] for row in rows]
+
+    def remember_search(self, query: str, keep: int = 100) -> None:
+        self._check_writable()
+        with self.conn.transaction():
+            self._query("INSERT INTO search_history (reader, query, at) VALUES (%s, %s, %s) "
+                        "ON CONFLICT (reader, query) DO UPDATE SET at = EXCLUDED.at",
+                        (self.reader, query, time.time_ns()))
+            self._query("DELETE FROM search_history WHERE reader = %s AND at < ("
+                        "SELECT min(at) FROM (SELECT at FROM search_history WHERE reader = %s "
+                        "ORDER BY at DESC LIMIT %s) newest)", (self.reader, self.reader, keep))
+
+    # -- writing ----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[PgStore]:
+        """For callers written against the file store: the database takes its own row
+        locks, so this only checks the database may be written."""
+        self._check_writable()
+        yield self
+
+    def upsert(self, articles: Iterable[Article]
+               ) -> tuple[list[Article], list[Article], list[Article]]:
+        """Add new articles and replace changed versions (same id, other text), a batch
+        per transaction. Returns (added, updated, unchanged). Reading state stays."""
+        self._check_writable()
+        stamp = _now_iso()
+        latest: dict[str, Article] = {}
+        for article in articles:  # a later version in the same run wins
+            latest[article.id] = article if article.imported_at else article.with_import(
+                article.source, stamp)
+        ordered = [latest[key] for key in sorted(latest)]
+        added: list[Article] = []
+        updated: list[Article] = []
+        unchanged: list[Article] = []
+        for start in range(0, len(ordered), BATCH):
+            batch = ordered[start:start + BATCH]
+            done = self._write_batch(batch)
+            for article in batch:
+                outcome = done.get(article.id)
+                (added if outcome is True else updated if outcome is False
+                 else unchanged).append(article)
+        return added, updated, unchanged
+
+    def _write_batch(self, batch: list[Article]) -> dict[str, bool]:
+        """One transaction: COPY the batch into a temporary table, then insert what is
+        new and update what changed. Returns {id: True if added, False if updated}."""
+        conn = self.conn
+        columns = ", ".join((*_COLUMNS, *_DERIVED))
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*_COLUMNS[1:], *_DERIVED, "tsv"))
+        with self._lock, conn.transaction(), conn.cursor() as cur:
+            cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS incoming ON COMMIT DELETE ROWS "
+                        f"AS SELECT {columns} FROM articles WITH NO DATA")
+            with cur.copy(f"COPY incoming ({columns}) FROM STDIN") as copy:
+                copy.set_types(["text"] * 7 + ["text[]"] + ["text"] * 6
+                               + ["text", "text", "int8", "text"])
+                for article in batch:
+                    copy.write_row(_row(article))
+            cur.execute(
+                f"INSERT INTO articles AS a ({columns}, tsv) "
+                f"SELECT {columns}, {_TSV} FROM incoming ORDER BY id "
+                f"ON CONFLICT (id) DO UPDATE SET {updates} "
+                "WHERE a.content_hash IS DISTINCT FROM EXCLUDED.content_hash "
+                "RETURNING id, (xmax = 0)")
+            done = {row[0]: bool(row[1]) for row in cur.fetchall()}
+            if done:
+                cur.execute("SELECT nextval('newstui_generation')")
+                generation = cur.fetchone()[0]
+                cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(generation)))
+        return done
+
+    def add_many(self, articles: Iterable[Article]) -> list[Article]:
+        added, updated, _ = self.upsert(articles)
+        return added + updated
+
+    def delete(self, ids: Iterable[str]) -> list[str]:
+        """Remove articles (their reading state goes with them); returns those removed."""
+        self._check_writable()
+        with self._lock, self.conn.transaction():
+            rows = self._query("DELETE FROM articles WHERE id = ANY(%s) RETURNING id",
+                               (sorted(set(ids)),)).fetchall()
+            if rows:
+                generation = self._query("SELECT nextval('newstui_generation')").fetchone()[0]
+                self._query("SELECT pg_notify(%s, %s)", (CHANNEL, str(generation)))
+        return [row[0] for row in rows]
+
+    # -- what earlier imports read (so an unchanged file is not read again) -----
+
+    def known_files(self) -> dict[str, KnownFile]:
+        rows = self._query("SELECT path, size, mtime_ns, ids FROM sources").fetchall()
+        return {row[0]: (int(row[1]), int(row[2]), list(row[3])) for row in rows}
+
+    def remember_files(self, files: dict[str, KnownFile]) -> None:
+        if not files or not self.writable:
+            return
+        with self._lock, self.conn.transaction(), self.conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO sources (path, size, mtime_ns, ids) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (path) DO UPDATE SET size = EXCLUDED.size, "
+                "mtime_ns = EXCLUDED.mtime_ns, ids = EXCLUDED.ids",
+                [(path, *files[path][:2], list(files[path][2])) for path in sorted(files)])
+
+
+class PgArchive:
+    """The PostgreSQL counterpart of `Archive`: a store whose search index is the
+    database's own full-text index (always current: no separate index to rebuild)."""
+
+    def __init__(self, store: PgStore) -> None:
+        self.store = store
+        self._lexer: Any = None
+        self._listener: Any = None
+        self._seen = 0
+
+    @classmethod
+    def open(cls, url: str, on_wait: Callable[[Path], None] | None = None,
+             state_path: str | os.PathLike[str] | None = None,
+             reader: str | None = None) -> PgArchive:
+        """`state_path` (the `--state` value) names the reader whose marks are kept."""
+        name = reader or (os.fspath(state_path) if state_path is not None else None)
+        return cls(PgStore(url, reader=name))
+
+    @property
+    def path(self) -> str:
+        return self.store.path
+
+    def close(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+        self.store.close()
+
+    # -- importing ----------------------------------------------------------------
+
+    def import_paths(self, paths: Iterable[str | os.PathLike[str]],
+                     progress: Progress | None = None) -> ImportReport:
+        from newstui.archive import ImportReport
+        from newstui.importer import read_paths
+
+        self.store._check_writable()
+        paths = list(paths)
+        known = self.store.known_files()
+        read = read_paths(paths, progress, known)
+        if read.known_ids and not set(read.known_ids) <= set(self.store.summary_ids()):
+            read = read_paths(paths, progress)  # articles went since: read everything
+        report = ImportReport(failures=read.failures, warnings=read.warnings,
+                              skipped=read.skipped, files=read.files)
+        added, updated, _ = self.store.upsert(read.articles) if read.articles else ([], [], [])
+        report.added = added
+        if hasattr(report, "updated"):
+            report.updated = updated
+        else:
+            report.added = added + updated
+        fresh = {a.id for a in read.articles}
+        report.duplicates = len(read.articles) - len(fresh)
+        report.already_present = len(fresh | set(read.known_ids)) - len(added) - len(updated)
+        if read.read_files:
+            self.store.remember_files({**known, **read.read_files})
+        return report
+
+    def add(self, articles: list[Article]) -> list[Article]:
+        return self.store.add_many(articles)
+
+    def upsert(self, articles: Iterable[Article]) -> tuple[list[Article], list[Article],
+                                                          list[Article]]:
+        return self.store.upsert(articles)
+
+    def delete(self, ids: Iterable[str]) -> list[str]:
+        return self.store.delete(ids)
+
+    # -- searching ------------------------------------------------------------------
+
+    def search(self, text: str, limit: int = 50) -> Results:
+        from newstui.pg.search import Lexer, compile_query
+        from newstui.query import parse_query
+
+        query = parse_query(text)
+        if self._lexer is None:
+            self._lexer = Lexer(self.store.conn)
+        compiled = compile_query(query, self._lexer)
+        return self._run(query, compiled, limit)
+
+    def _run(self, query: Any, compiled: Any, limit: int) -> Results:
+        from newstui.pg.search import HEADLINE_OPTIONS, RANK_NORMALIZATION, RANK_WEIGHTS
+        from newstui.search import Hit, Results
+
+        params: list[Any] = []
+        if compiled.tsquery is not None:
+            rank = (f"ts_rank('{RANK_WEIGHTS}', tsv, %s::tsquery, {RANK_NORMALIZATION})")
+            params.append(compiled.tsquery)
+            order = "score DESC, ts DESC NULLS LAST, id"
+        else:
+            rank = "0.0"
+            order = "ts DESC NULLS LAST, id"
+        params += compiled.params
+        params.append(limit)
+        light = compiled.highlight
+        sql = (f"WITH hits AS (SELECT id, {rank} AS score, count(*) OVER () AS total "
+               f"FROM articles WHERE {compiled.where} ORDER BY {order} LIMIT %s) "
+               f"SELECT {', '.join('a.' + c for c in _COLUMNS)}, hits.score, hits.total")
+        if light is not None:
+            sql += (", ts_headline('newstui', array_to_string(a.body, ' '), q, %s), "
+                    "ts_headline('newstui', coalesce(a.caption, ''), q, %s) "
+                    "FROM hits JOIN articles a USING (id), CAST(%s AS tsquery) AS q")
+            params += [HEADLINE_OPTIONS, HEADLINE_OPTIONS, light]
+        else:
+            sql += " FROM hits JOIN articles a USING (id)"
+        sql += f" ORDER BY {order.replace('ts DESC', 'a.ts DESC').replace(', id', ', a.id')}"
+        rows = self.store._query(sql, params).fetchall()
+        hits = []
+        total = 0
+        width = len(_COLUMNS)
+        for row in rows:
+            article = _article(row[:width])
+            total = int(row[width + 1])
+            snippet = _snippet(article, row[width + 2:] if light is not None else ())
+            hits.append(Hit(article, float(row[width]), snippet))
+        if not rows and limit:
+            total = 0
+        return Results(query, hits, total)
+
+    def index(self, refresh: bool = True) -> PgArchive:
+        """The index is the database's: always current."""
+        return self
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def reindex(self) -> int:
+        """Nothing to rebuild (the database indexes as it writes); refresh the planner's
+        statistics and report the count."""
+        self.store._check_writable()
+        self.store._query("ANALYZE articles")
+        return len(self.store)
+
+    # -- other processes' writes: LISTEN/NOTIFY -------------------------------------
+
+    def change_token(self) -> int:
+        """Grows whenever another process writes articles: read from the notifications
+        that arrived (no query is sent while nothing changed)."""
+        import psycopg
+
+        if self._listener is None:
+            self._listener = psycopg.connect(self.store.url, autocommit=True)
+            self._listener.execute(f"LISTEN {CHANNEL}")
+            self._seen = self.store.generation
+        for note in self._listener.notifies(timeout=0):
+            with contextlib.suppress(ValueError):
+                self._seen = max(self._seen, int(note.payload))
+        return self._seen
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block until another process writes articles (True) or `timeout` passes."""
+        before = self.change_token()
+        for note in self._listener.notifies(timeout=timeout, stop_after=1):
+            with contextlib.suppress(ValueError):
+                self._seen = max(self._seen, int(note.payload))
+        return self._seen != before
+
+    def watch(self, callback: Callable[[], None]) -> threading.Thread:
+        """Call `callback` (from a daemon thread) each time articles change."""
+
+        def run() -> None:
+            import psycopg
+
+            with psycopg.connect(self.store.url, autocommit=True) as conn:
+                conn.execute(f"LISTEN {CHANNEL}")
+                for _ in conn.notifies():
+                    callback()
+
+        thread = threading.Thread(target=run, name="newstui-listen", daemon=True)
+        thread.start()
+        return thread
+
+
+def _snippet(article: Article, headlines: tuple[Any, ...]) -> Any:
+    from newstui.pg.search import START, parse_headline
+    from newstui.search import Snippet, _lead
+
+    for text in headlines:
+        if text and START in text:
+            plain, ranges = parse_headline(text)
+            return Snippet(plain, ranges)
+    return Snippet(_lead(" ".join(article.body)))
+
+
+def database_version(url: str) -> int | None:
+    """The schema version of a database without migrating it (for `check`)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+        return current_version(conn)
+
+
+__all__ = ["BATCH", "DatabaseError", "NewerDatabaseError", "PgArchive", "PgStore",
+           "database_version"]

@@ -1,0 +1,117 @@
+"""A real PostgreSQL server for the tests: initdb in a temporary folder, started with
+pg_ctl on a free loopback port (its unix socket in the same folder), stopped at the
+end of the session. Run as the `postgres` user when the tests run as root (PostgreSQL
+refuses to run as root). No mocks: the PostgreSQL store is tested against the engine.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def find_bin() -> Path | None:
+    """The folder of initdb/pg_ctl (Debian keeps them out of PATH), newest version."""
+    if os.environ.get("NEWSTUI_PG_BIN"):
+        return Path(os.environ["NEWSTUI_PG_BIN"])
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+                   key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0)
+    if found:
+        return Path(found[-1]).parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def unavailable_reason() -> str | None:
+    """Why a test server cannot be started here, or None when it can."""
+    bin_dir = find_bin()
+    if bin_dir is None or not (bin_dir / "pg_ctl").exists():
+        return ("PostgreSQL is not installed (no initdb/pg_ctl under /usr/lib/postgresql): "
+                "apt-get install postgresql postgresql-contrib")
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "running as root and there is no 'postgres' user to run the server as"
+    contrib = list(Path(bin_dir).parent.parent.glob("../../share/postgresql/*/extension/"
+                                                        "unaccent.control"))
+    if not contrib and not glob.glob("/usr/share/postgresql/*/extension/unaccent.control"):
+        return "postgresql-contrib (the unaccent extension) is not installed"
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return "psycopg (the PostgreSQL driver) is not installed"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class PgServer:
+    """One running server; `url(db)` names a database on it."""
+
+    def __init__(self, folder: Path, port: int, bin_dir: Path) -> None:
+        self.folder, self.port, self.bin_dir = folder, port, bin_dir
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str | None = None, template: str | None = None) -> str:
+        """A new empty database; returns its URL."""
+        import psycopg
+
+        name = name or f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            sql = f'CREATE DATABASE "{name}"'
+            if template:
+                sql += f' TEMPLATE "{template}"'
+            conn.execute(sql)  # type: ignore[arg-type]
+        return self.url(name)
+
+
+def _as_server_user(args: list[str]) -> list[str]:
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *args]
+    return args
+
+
+@contextmanager
+def running_server() -> Iterator[PgServer]:
+    """Start a throwaway server; stop it and remove its folder afterwards."""
+    bin_dir = find_bin()
+    assert bin_dir is not None
+    folder = Path(tempfile.mkdtemp(prefix="newstui-pg-"))
+    if os.geteuid() == 0:
+        entry = pwd.getpwnam("postgres")
+        os.chown(folder, entry.pw_uid, entry.pw_gid)
+    data = folder / "data"
+    port = _free_port()
+    run = {"check": True, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT}
+    try:
+        subprocess.run(_as_server_user([
+            str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+            "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]), **run)  # type: ignore[call-overload]
+        options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off "
+                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100")
+        subprocess.run(_as_server_user([
+            str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"),
+            "-o", options, "-w", "-t", "60", "start"]), **run)  # type: ignore[call-overload]
+        yield PgServer(folder, port, bin_dir)
+    finally:
+        if (data / "postmaster.pid").exists():
+            subprocess.run(_as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data),
+                                            "-m", "immediate", "-w", "stop"]),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        shutil.rmtree(folder, ignore_errors=True)
