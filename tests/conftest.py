@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pgserver
 import pytest
+from pgserver import PgServer
 
 # -- long-form reliability runs ------------------------------------------------------
 # The suite runs a short form of each reliability test (CI); `pytest --long` runs the
@@ -18,3 +23,37 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def long_form(request: pytest.FixtureRequest) -> bool:
     """True under `pytest --long`: reliability tests use their full counts."""
     return bool(request.config.getoption("--long"))
+
+
+# -- a real PostgreSQL server (tests/pgserver.py) ---------------------------------------
+# Started once per session, only when a test asks for it; every test gets its own
+# database, copied from a template the schema is already in.
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    reason = pgserver.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    with pgserver.running_server() as server:
+        from newstui.pg.store import PgStore
+
+        template = PgStore(server.create_database("newstui_template"))
+        assert template.schema_version  # connecting creates the schema
+        template.close()
+        yield server
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> str:
+    """A fresh database (schema in place) on the session's server: its URL."""
+    return pg_server.create_database(template="newstui_template")
+
+
+@pytest.fixture(params=["tinydb", "postgresql"])
+def db_value(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A --db value for each store: a TinyDB file path, then a postgresql:// URL. A test
+    that takes it runs against both (the PostgreSQL run skips where it is missing)."""
+    if request.param == "tinydb":
+        return str(tmp_path / "store.json")
+    return str(request.getfixturevalue("pg_url"))

@@ -21,6 +21,7 @@ import orjson
 from newstui import __version__, terminal
 from newstui.archive import DEFAULT_LIMIT, Archive, bundled_samples
 from newstui.files import atomic_write
+from newstui.pg import is_database_url
 from newstui.query import QueryError
 from newstui.render import format_article, format_list_row
 from newstui.store import CorruptStoreError, StoreError, UnknownArticleError
@@ -48,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
         default = argparse.SUPPRESS if suppress else None
         parent = argparse.ArgumentParser(add_help=False)
         parent.add_argument("--db", metavar="PATH", default=default,
-                            help="the store file (default: $NEWSTUI_DB, else the user data folder)")
+                            help="the store file, or postgresql://… for a shared database "
+                                 "(default: $NEWSTUI_DB, else the user data folder)")
         parent.add_argument("--debug", action="store_true",
                             default=argparse.SUPPRESS if suppress else False,
                             help="show tracebacks for errors")
@@ -107,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("reindex", parents=common, help="rebuild the search index from the store")
     sub.add_parser("stats", parents=common, help="counts and sizes of the archive")
+
+    p = sub.add_parser("copy", parents=common,
+                       help="copy an archive between stores (a file and postgresql://…)")
+    p.add_argument("--from", dest="source", required=True, metavar="DB",
+                   help="the archive to copy: a store path or postgresql://…")
+    p.add_argument("--to", dest="target", required=True, metavar="DB",
+                   help="where to: a store path or postgresql://…")
 
     p = sub.add_parser("check", parents=common,
                        help="check the store and index are whole; --repair puts them right")
@@ -193,12 +202,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.command == "copy":
+        from newstui.pg.copy import run_copy
+
+        return run_copy(args.source, args.target, getattr(args, "state", None))
+    url = args.db or os.environ.get("NEWSTUI_DB")
+    if url and is_database_url(url):
+        from newstui.pg import commands as pg_commands
+
+        return pg_commands.run(url, args, sys.modules[__name__])
     path, chosen = _store_location(args.db)
     state = getattr(args, "state", None)
     archive = Archive.open(path, on_wait=_say_waiting,
                            state_path=Path(state).expanduser() if state else None)
     if not chosen and args.command in READING_COMMANDS and not path.exists():
         _seed(archive)
+    return dispatch(archive, args)
+
+
+def dispatch(archive: Any, args: argparse.Namespace) -> int:
+    """Run the command on an open archive (a TinyDB `Archive` or a `PgArchive`)."""
     command = args.command
     if command is None:
         return run_reader(archive, args)

@@ -25,11 +25,12 @@ def one_error_line(result: CliResult, status: int) -> str:
 
 
 @pytest.fixture
-def samples_db(cli: CliRunner, tmp_path: Path) -> Path:
-    db = tmp_path / "samples.json"
-    result = cli("--db", str(db), "import", str(SAMPLES))
+def samples_db(cli: CliRunner, db_value: str) -> str:
+    """The samples imported into each store in turn (a TinyDB file, a PostgreSQL
+    database): the tests that take it are the contract both stores keep."""
+    result = cli("--db", db_value, "import", str(SAMPLES))
     assert result.status == 0, result.stderr
-    return db
+    return db_value
 
 
 def test_version(cli: CliRunner) -> None:
@@ -37,7 +38,7 @@ def test_version(cli: CliRunner) -> None:
     assert (result.status, result.stdout.strip()) == (0, f"newstui {__version__}")
 
 
-def test_installed_script(cli: CliRunner, samples_db: Path) -> None:
+def test_installed_script(cli: CliRunner, samples_db: str) -> None:
     script = Path(__import__("sys").executable).parent / "newstui"
     if not script.exists():
         pytest.skip(f"the newstui script is not installed beside {script.parent}")
@@ -62,24 +63,27 @@ def test_help_lists_every_subcommand(cli: CliRunner) -> None:
     assert '"maternity pay"' in search_help and "after:2016-07-01" in search_help
 
 
-def test_import_summary_and_db_before_or_after(cli: CliRunner, tmp_path: Path) -> None:
-    db = tmp_path / "a.json"
-    first = cli("--db", str(db), "import", str(SAMPLES))
+def test_import_summary_and_db_before_or_after(cli: CliRunner, db_value: str,
+                                               tmp_path: Path) -> None:
+    db = db_value
+    first = cli("--db", db, "import", str(SAMPLES))
     assert first.status == 0
     assert first.stdout.strip() == "imported 20, already present 0, failed 0"
     assert "Traceback" not in first.stderr
-    again = cli("import", str(SAMPLES), "--db", str(db))
+    again = cli("import", str(SAMPLES), "--db", db)
     assert again.stdout.strip() == "imported 0, already present 20, failed 0"
-    assert db.is_file() and (tmp_path / "a.index").is_dir()
+    if not db.startswith("postgresql://"):
+        assert Path(db).is_file() and (tmp_path / "store.index").is_dir()
 
 
-def test_import_with_a_failed_file_exits_1(cli: CliRunner, tmp_path: Path) -> None:
+def test_import_with_a_failed_file_exits_1(cli: CliRunner, db_value: str,
+                                           tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "empty.txt").write_bytes(b"")
     (folder / "good.txt").write_text("Good Story\n\nIts body.\n")
     (folder / "README.md").write_text("Readme\n\nNot an article.\n")
-    db = tmp_path / "a.json"
+    db = db_value
     result = cli("import", str(folder), "--db", str(db))
     assert result.status == 1
     assert result.stdout.strip() == (
@@ -94,7 +98,7 @@ def test_import_missing_path(cli: CliRunner, tmp_path: Path) -> None:
     assert line == f"newstui: {tmp_path / 'nope.txt'}: no such file or directory"
 
 
-def test_list(cli: CliRunner, samples_db: Path) -> None:
+def test_list(cli: CliRunner, samples_db: str) -> None:
     result = cli("list", "--db", str(samples_db))
     assert result.status == 0 and result.stderr == ""
     rows = result.stdout.splitlines()
@@ -105,7 +109,7 @@ def test_list(cli: CliRunner, samples_db: Path) -> None:
     assert len(cli("list", "--limit", "3", "--db", str(samples_db)).stdout.splitlines()) == 3
 
 
-def test_list_json_shape(cli: CliRunner, samples_db: Path) -> None:
+def test_list_json_shape(cli: CliRunner, samples_db: str) -> None:
     records = json.loads(cli("--db", str(samples_db), "list", "--json", "--limit", "2").stdout)
     assert len(records) == 2
     for record in records:
@@ -118,12 +122,12 @@ def test_list_json_shape(cli: CliRunner, samples_db: Path) -> None:
     assert records[0]["source"].endswith("18-ancient-mosaic-goes-on-display-in-marrowby.txt")
 
 
-def test_newstui_db_environment_variable(cli: CliRunner, samples_db: Path) -> None:
+def test_newstui_db_environment_variable(cli: CliRunner, samples_db: str) -> None:
     result = cli("list", env={"NEWSTUI_DB": str(samples_db)})
     assert result.status == 0 and len(result.stdout.splitlines()) == 20
 
 
-def test_show(cli: CliRunner, samples_db: Path) -> None:
+def test_show(cli: CliRunner, samples_db: str) -> None:
     [record] = json.loads(cli("list", "--json", "--limit", "1", "--db", str(samples_db)).stdout)
     shown = cli("show", record["id"][:8], "--db", str(samples_db))
     assert shown.status == 0
@@ -136,12 +140,12 @@ def test_show(cli: CliRunner, samples_db: Path) -> None:
     assert as_json == record
 
 
-def test_show_unknown_id(cli: CliRunner, samples_db: Path) -> None:
+def test_show_unknown_id(cli: CliRunner, samples_db: str) -> None:
     line = one_error_line(cli("show", "zzzz", "--db", str(samples_db)), 1)
     assert line == f"newstui: no article with id 'zzzz' in {samples_db}"
 
 
-def test_search(cli: CliRunner, samples_db: Path) -> None:
+def test_search(cli: CliRunner, samples_db: str) -> None:
     result = cli("search", "cotton", "--db", str(samples_db))
     assert result.status == 0
     lines = result.stdout.splitlines()
@@ -154,7 +158,7 @@ def test_search(cli: CliRunner, samples_db: Path) -> None:
     assert harbour.stderr.strip() == "3 matches, best 1 shown"
 
 
-def test_search_json_shape(cli: CliRunner, samples_db: Path) -> None:
+def test_search_json_shape(cli: CliRunner, samples_db: str) -> None:
     result = cli("--db", str(samples_db), "search", "--json", "zoe")
     [hit] = json.loads(result.stdout)
     assert list(hit) == [*RECORD_FIELDS, "score", "snippet"]
@@ -162,7 +166,7 @@ def test_search_json_shape(cli: CliRunner, samples_db: Path) -> None:
     assert hit["score"] > 0 and "«Zoë»" in hit["snippet"]
 
 
-def test_search_several_words_and_filters(cli: CliRunner, samples_db: Path) -> None:
+def test_search_several_words_and_filters(cli: CliRunner, samples_db: str) -> None:
     result = cli("search", "--json", "--db", str(samples_db), "on:2016", "-marrowby")
     headlines = [h["headline"] for h in json.loads(result.stdout)]
     assert headlines == ["Orlan Software Startup Raises £12 Million",
@@ -174,7 +178,7 @@ def test_search_several_words_and_filters(cli: CliRunner, samples_db: Path) -> N
     [('"maternity pay', "closing quote"), ("foo:bar", "unknown field foo:"),
      ("after:soon", "after:"), ("OR", "OR needs a word"), ("headline:", "headline: needs")],
 )
-def test_malformed_query_exits_2(cli: CliRunner, samples_db: Path, query: str,
+def test_malformed_query_exits_2(cli: CliRunner, samples_db: str, query: str,
                                  message: str) -> None:
     line = one_error_line(cli("search", query, "--db", str(samples_db)), 2)
     assert line.startswith("newstui: ") and message in line
@@ -208,7 +212,7 @@ def test_store_in_missing_folder(cli: CliRunner, tmp_path: Path) -> None:
     assert not (tmp_path / "no").exists()
 
 
-def test_export_import_round_trip(cli: CliRunner, samples_db: Path, tmp_path: Path) -> None:
+def test_export_import_round_trip(cli: CliRunner, samples_db: str, tmp_path: Path) -> None:
     exported = cli("export", "--db", str(samples_db))
     assert exported.status == 0
     lines = exported.stdout.splitlines()
@@ -226,16 +230,18 @@ def test_export_import_round_trip(cli: CliRunner, samples_db: Path, tmp_path: Pa
     assert after == before
 
 
-def test_export_to_missing_folder(cli: CliRunner, samples_db: Path, tmp_path: Path) -> None:
+def test_export_to_missing_folder(cli: CliRunner, samples_db: str, tmp_path: Path) -> None:
     target = tmp_path / "missing" / "out.jsonl"
     line = one_error_line(cli("export", "-o", str(target), "--db", str(samples_db)), 1)
     assert str(target) in line
 
 
-def test_reindex_and_stats(cli: CliRunner, samples_db: Path, tmp_path: Path) -> None:
+def test_reindex_and_stats(cli: CliRunner, samples_db: str, tmp_path: Path) -> None:
     result = cli("reindex", "--db", str(samples_db))
     assert result.status == 0
-    assert result.stdout.strip() == f"indexed 20 articles in {tmp_path / 'samples.index'}"
+    where = (f"{samples_db} (the database's own index)" if samples_db.startswith("postgresql:")
+             else tmp_path / "store.index")
+    assert result.stdout.strip() == f"indexed 20 articles in {where}"
     stats = dict(line.split(None, 1) for line in cli("stats", "--db", str(samples_db))
                  .stdout.replace("store size", "store_size").splitlines())
     assert stats["store"] == str(samples_db)

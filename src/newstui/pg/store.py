@@ -60,7 +60,10 @@ class DatabaseError(StoreError):
 
 
 def default_reader() -> str:
-    """Whose reading state: the login name (a front end passes the reader's own)."""
+    """Whose reading state: $NEWSTUI_READER, else the login name (a front end passes
+    the reader's own, `--state NAME`)."""
+    if os.environ.get("NEWSTUI_READER"):
+        return os.environ["NEWSTUI_READER"]
     try:
         return getpass.getuser()
     except (KeyError, OSError):
