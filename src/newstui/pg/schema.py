@@ -29,6 +29,13 @@ _CONFIG = [
     "ALTER TEXT SEARCH CONFIGURATION newstui ALTER MAPPING FOR asciiword, word, numword, "
     "hword_asciipart, hword_part, hword_numpart WITH unaccent, simple",
     "ALTER TEXT SEARCH CONFIGURATION newstui DROP MAPPING FOR asciihword, hword, numhword",
+    # Words are runs of letters and digits, as in the tantivy index: punctuation becomes
+    # a space before PostgreSQL's parser sees the text, so "12.5", "e.g.", "bbc.co.uk"
+    # and "don't" give their words, not one compound token each.
+    r"""CREATE FUNCTION newstui_words(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT
+        PARALLEL SAFE AS $$ SELECT regexp_replace($1,
+        '[!-/:-@\[-`{-~\u00a0-\u00bf\u00d7\u00f7\u2000-\u206f\u20a0-\u20cf\u2190-\u2bff\u3000-\u303f]+',
+        ' ', 'g') $$""",
 ]
 
 #: Migrations by the version they bring the database to. Never edit a released one:

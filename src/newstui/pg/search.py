@@ -66,7 +66,7 @@ class Lexer:
         if missing:
             rows = self.conn.execute(
                 "SELECT u.o, d.lexemes[1] FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, o),"
-                " LATERAL ts_debug('newstui', u.t) WITH ORDINALITY AS d "
+                " LATERAL ts_debug('newstui', newstui_words(u.t)) WITH ORDINALITY AS d "
                 "WHERE d.lexemes IS NOT NULL AND cardinality(d.lexemes) > 0 "
                 "ORDER BY u.o, d.ordinality", (missing,)).fetchall()
             found: dict[str, list[str]] = {t: [] for t in missing}
@@ -103,7 +103,8 @@ def compile_query(query: Query, lexer: Lexer) -> Compiled:
     def column_check(term: Term) -> tuple[str, list[Any]] | None:
         # dateline and credit share the weight C: check the column itself too.
         if term.field in ("dateline", "credit") and lexed[term.text]:
-            return (f"to_tsvector('newstui', coalesce({term.field}, '')) @@ %s::tsquery",
+            return (f"to_tsvector('newstui', newstui_words(coalesce({term.field}, ''))) "
+                    "@@ %s::tsquery",
                     [_term_query(lexed[term.text])])
         return None
 

@@ -47,11 +47,11 @@ FIRST_ROWS = 200
 _COLUMNS = ("id", "headline", "dateline", "updated", "published", "caption", "credit",
             "body", "url", "feed", "guid", "author", "source", "imported_at")
 _DERIVED = ("sort_date", "sort_headline", "ts", "content_hash")
-_TSV = ("setweight(to_tsvector('newstui', headline), 'A') || "
-        "setweight(to_tsvector('newstui', coalesce(caption, '')), 'B') || "
-        "setweight(to_tsvector('newstui', coalesce(dateline, '') || ' ' || "
-        "coalesce(credit, '')), 'C') || "
-        "setweight(to_tsvector('newstui', array_to_string(body, ' ')), 'D')")
+_TSV = ("setweight(to_tsvector('newstui', newstui_words(headline)), 'A') || "
+        "setweight(to_tsvector('newstui', newstui_words(coalesce(caption, ''))), 'B') || "
+        "setweight(to_tsvector('newstui', newstui_words(coalesce(dateline, '') || ' ' || "
+        "coalesce(credit, ''))), 'C') || "
+        "setweight(to_tsvector('newstui', newstui_words(array_to_string(body, ' '))), 'D')")
 _SELECT = ", ".join(_COLUMNS)
 
 
