@@ -88,8 +88,10 @@ def _as_server_user(args: list[str]) -> list[str]:
 
 
 @contextmanager
-def running_server() -> Iterator[PgServer]:
-    """Start a throwaway server; stop it and remove its folder afterwards."""
+def running_server(durable: bool = False) -> Iterator[PgServer]:
+    """Start a throwaway server; stop it and remove its folder afterwards. The tests
+    run it without fsync (nothing to keep); `durable` keeps PostgreSQL's defaults, as
+    a benchmark beside a store that fsyncs must."""
     bin_dir = find_bin()
     assert bin_dir is not None
     folder = Path(tempfile.mkdtemp(prefix="newstui-pg-"))
@@ -103,8 +105,10 @@ def running_server() -> Iterator[PgServer]:
         subprocess.run(_as_server_user([
             str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
             "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]), **run)  # type: ignore[call-overload]
-        options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100")
+        options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} "
+                   "-c max_connections=100")
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         subprocess.run(_as_server_user([
             str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"),
             "-o", options, "-w", "-t", "60", "start"]), **run)  # type: ignore[call-overload]

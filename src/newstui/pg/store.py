@@ -428,6 +428,7 @@ class PgArchive:
         self._lexer: Any = None
         self._listener: Any = None
         self._seen = 0
+        self._closed = threading.Event()
 
     @classmethod
     def open(cls, url: str, on_wait: Callable[[Path], None] | None = None,
@@ -442,6 +443,7 @@ class PgArchive:
         return self.store.path
 
     def close(self) -> None:
+        self._closed.set()
         if self._listener is not None:
             self._listener.close()
             self._listener = None
@@ -580,10 +582,21 @@ class PgArchive:
         def run() -> None:
             import psycopg
 
-            with psycopg.connect(self.store.url, autocommit=True) as conn:
-                conn.execute(f"LISTEN {CHANNEL}")
-                for _ in conn.notifies():
-                    callback()
+            missed = False
+            while not self._closed.is_set():
+                try:
+                    with psycopg.connect(self.store.url, autocommit=True,
+                                         connect_timeout=10) as conn:
+                        conn.execute(f"LISTEN {CHANNEL}")
+                        if missed:  # writes while we were away: look again
+                            callback()
+                        while not self._closed.is_set():
+                            if any(True for _ in conn.notifies(timeout=1.0)):
+                                callback()
+                except psycopg.Error:
+                    # The server restarted or the link dropped: listen again shortly.
+                    missed = True
+                    self._closed.wait(2.0)
 
         thread = threading.Thread(target=run, name="newstui-listen", daemon=True)
         thread.start()

@@ -4,6 +4,7 @@ screens, which present it; the model's changes are published as Signals."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -113,6 +114,10 @@ class NewsApp(App[int]):
         self.theme = self._initial_theme
         self.load_archive()
         self.set_interval(WATCH_INTERVAL, self._watch)
+        # A database store (PostgreSQL) tells its readers of new articles at once.
+        watch = getattr(self.archive, "watch", None)
+        if watch is not None:
+            watch(self._notified)
         # A dropped SSH connection sends SIGHUP; a shutdown SIGTERM. Either way: save
         # where the reader is, and leave cleanly.
         loop = asyncio.get_running_loop()
@@ -145,6 +150,11 @@ class NewsApp(App[int]):
         # sees the new articles — and never works from an older copy.
         if self.model.changed_on_disk():
             self.load_archive(reload=True)
+
+    def _notified(self) -> None:
+        """Another process wrote articles (called from the listening thread)."""
+        with contextlib.suppress(RuntimeError):  # the app is closing
+            self.call_from_thread(self.load_archive, reload=True)
 
     def _terminal_alive(self) -> bool:
         if self.is_headless or self.is_web:
