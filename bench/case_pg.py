@@ -134,7 +134,7 @@ def main() -> int:
         worker(args.worker[0], float(args.worker[1]), int(args.worker[2]))
         return 0
     skip = set(filter(None, args.skip.split(",")))
-    import pgserver
+    from support import pg_server as pgserver
 
     from newstui.archive import Archive
     from newstui.pg.store import PgArchive

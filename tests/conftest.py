@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import pgserver
 import pytest
-from pgserver import PgServer
+from support import pg_server as pgserver
+from support.pg_server import PgServer
 
 # -- long-form reliability runs ------------------------------------------------------
 # The suite runs a short form of each reliability test (CI); `pytest --long` runs the

@@ -39,7 +39,7 @@ async def test_reader_lists_searches_and_saves_state(pg_url: str, tmp_path: Path
         assert "20 articles" in text and "Ancient Mosaic Goes on Display" in text
         await pilot.press("s")  # star the newest
         await pilot.pause(0.1)
-        app.saver.flush()
+        app.model.flush()
         starred = PgArchive.open(pg_url, reader="carol")
         assert [s.starred for s in starred.store.states().values()] == [True]
         assert PgArchive.open(pg_url, reader="dave").store.states() == {}

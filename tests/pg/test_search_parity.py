@@ -3,6 +3,7 @@ store) and on PostgreSQL full-text search must find the same articles."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,7 @@ def _compare(tantivy: Archive, pg: PgArchive, queries: list[str], limit: int) ->
 
 
 @pytest.fixture
-def both(tmp_path: Path, pg_url: str) -> tuple[Archive, PgArchive]:
+def both(tmp_path: Path, pg_url: str) -> Iterator[tuple[Archive, PgArchive]]:
     tantivy = Archive.open(tmp_path / "store.json")
     tantivy.import_paths([bundled_samples()])
     tantivy.add(list(EXTRA))

@@ -115,7 +115,7 @@ class NewsApp(App[int]):
         self.load_archive()
         self.set_interval(WATCH_INTERVAL, self._watch)
         # A database store (PostgreSQL) tells its readers of new articles at once.
-        watch = getattr(self.archive, "watch", None)
+        watch = getattr(self.model.archive, "watch", None)
         if watch is not None:
             watch(self._notified)
         # A dropped SSH connection sends SIGHUP; a shutdown SIGTERM. Either way: save

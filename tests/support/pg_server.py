@@ -77,7 +77,7 @@ class PgServer:
             sql = f'CREATE DATABASE "{name}"'
             if template:
                 sql += f' TEMPLATE "{template}"'
-            conn.execute(sql)  # type: ignore[arg-type]
+            conn.execute(sql)
         return self.url(name)
 
 
