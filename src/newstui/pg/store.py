@@ -92,11 +92,13 @@ def _row(article: Article) -> tuple[Any, ...]:
 class PgStore:
     """Articles and one reader's state in a PostgreSQL database."""
 
-    def __init__(self, url: str, reader: str | None = None) -> None:
+    def __init__(self, url: str, reader: str | None = None, read_only: bool = False) -> None:
         self.url = url
         self.path = display_url(url)
         self.index_path = self.path  # the search index lives in the database
         self.reader = reader or default_reader()
+        #: Nothing may change the articles (a reading-room session); reading state may.
+        self.read_only = read_only
         self._conn: Any = None
         self._version: int | None = None
         self._lock = threading.RLock()
@@ -145,9 +147,26 @@ class PgStore:
         self.conn  # noqa: B018 - connects and reads the version
         return int(self._version or 0)
 
+    def for_reader(self, state_path: str | os.PathLike[str]) -> PgStore:
+        """The same database for another reader (a reading-room session): the reader is
+        named by its state file's name (`user-alice.state.json` -> `user-alice`).
+        Unconnected: a forked session opens its own connection."""
+        name = Path(state_path).name.removesuffix(".json").removesuffix(".state")
+        return PgStore(self.url, reader=name, read_only=self.read_only)
+
     @property
     def writable(self) -> bool:
+        return not self.read_only and self.schema_version <= SCHEMA_VERSION
+
+    @property
+    def state_writable(self) -> bool:
+        """Reading state is saved where the database may be written at all."""
         return self.schema_version <= SCHEMA_VERSION
+
+    def _check_articles_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyStoreError(f"{self.path}: opened read-only")
+        self._check_writable()
 
     def _check_writable(self) -> None:
         if self.schema_version > SCHEMA_VERSION:
@@ -334,14 +353,14 @@ class PgStore:
     def writing(self) -> Iterator[PgStore]:
         """For callers written against the file store: the database takes its own row
         locks, so this only checks the database may be written."""
-        self._check_writable()
+        self._check_articles_writable()
         yield self
 
     def upsert(self, articles: Iterable[Article]
                ) -> tuple[list[Article], list[Article], list[Article]]:
         """Add new articles and replace changed versions (same id, other text), a batch
         per transaction. Returns (added, updated, unchanged). Reading state stays."""
-        self._check_writable()
+        self._check_articles_writable()
         stamp = _now_iso()
         latest: dict[str, Article] = {}
         for article in articles:  # a later version in the same run wins
@@ -393,7 +412,7 @@ class PgStore:
 
     def delete(self, ids: Iterable[str]) -> list[str]:
         """Remove articles (their reading state goes with them); returns those removed."""
-        self._check_writable()
+        self._check_articles_writable()
         with self._lock, self.conn.transaction():
             rows = self._query("DELETE FROM articles WHERE id = ANY(%s) RETURNING id",
                                (sorted(set(ids)),)).fetchall()
@@ -433,10 +452,10 @@ class PgArchive:
     @classmethod
     def open(cls, url: str, on_wait: Callable[[Path], None] | None = None,
              state_path: str | os.PathLike[str] | None = None,
-             reader: str | None = None) -> PgArchive:
+             reader: str | None = None, read_only: bool = False) -> PgArchive:
         """`state_path` (the `--state` value) names the reader whose marks are kept."""
         name = reader or (os.fspath(state_path) if state_path is not None else None)
-        return cls(PgStore(url, reader=name))
+        return cls(PgStore(url, reader=name, read_only=read_only))
 
     @property
     def path(self) -> str:
@@ -456,7 +475,7 @@ class PgArchive:
         from newstui.archive import ImportReport
         from newstui.importer import read_paths
 
-        self.store._check_writable()
+        self.store._check_articles_writable()
         paths = list(paths)
         known = self.store.known_files()
         read = read_paths(paths, progress, known)

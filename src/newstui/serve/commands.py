@@ -102,12 +102,14 @@ def run(archive: Archive, args: argparse.Namespace) -> int:
     keys = Path(args.authorized_keys).expanduser() if args.authorized_keys else None
     if keys is not None and not keys.is_file():
         raise UsageError(f"{keys}: no such authorized keys file")
-    if not archive.path.exists():
+    # A PostgreSQL archive (newstui.pg) is served by its URL; a file must exist.
+    database = getattr(archive.store, "url", None)
+    if database is None and not archive.path.exists():
         raise UsageError(f"{archive.path}: no archive there to serve")
     folder = data_folder()
     from newstui.serve.forker import Forker, ForkerError
 
-    forker = Forker(archive.path)
+    forker = Forker(database or archive.path)
     try:
         forker.start()  # before asyncssh is imported or any thread starts
     except ForkerError as exc:
@@ -134,7 +136,8 @@ def run(archive: Archive, args: argparse.Namespace) -> int:
 def run_web(archive: Archive, args: argparse.Namespace) -> int:
     from textual_serve.server import Server
 
-    command = shlex.join([sys.executable, "-m", "newstui", "--db", str(archive.path)])
+    database = getattr(archive.store, "url", None) or str(archive.path)  # newstui.pg: its URL
+    command = shlex.join([sys.executable, "-m", "newstui", "--db", database])
     server = Server(command, host=args.host, port=args.port, title="newstui",
                     public_url=args.public_url)
     server.serve()

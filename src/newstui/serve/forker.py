@@ -49,7 +49,7 @@ _MAX_MESSAGE = 1 << 16
 # -- the forker process ----------------------------------------------------------------
 
 
-def preload(db_path: Path) -> ArticleStore:
+def preload(db_path: Path | str) -> Any:
     """Import everything a reader needs and read the archive's list, once."""
     import textual.constants
     import textual.drivers.linux_driver  # noqa: F401
@@ -61,7 +61,17 @@ def preload(db_path: Path) -> ArticleStore:
     for package in (screens, widgets):
         for info in pkgutil.iter_modules(package.__path__):
             importlib.import_module(f"{package.__name__}.{info.name}")
-    store = ArticleStore(db_path, read_only=True)
+    from newstui.pg import is_database_url
+
+    if is_database_url(str(db_path)):
+        # A PostgreSQL archive: its driver loaded once, but no connection opened here
+        # (a connection must not cross a fork): each session connects for itself.
+        from newstui.pg.store import PgArchive, PgStore  # noqa: F401
+
+        gc.collect()
+        gc.freeze()
+        return PgStore(str(db_path), read_only=True)
+    store = ArticleStore(Path(db_path), read_only=True)
     try:
         store.summaries()
         store.meta  # noqa: B018 - read now, shared by every reader
@@ -115,7 +125,7 @@ def warm_up(store: ArticleStore) -> None:
         print("newstui serve-ssh: a thread outlived the warm-up", file=sys.stderr)
 
 
-def forker_main(sock: socket.socket, db_path: Path) -> int:
+def forker_main(sock: socket.socket, db_path: Path | str) -> int:
     """The forker's loop: spawn readers on request, report their exits."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C at the server's terminal: the
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # server shuts down, then so do we
@@ -181,7 +191,7 @@ def _hang_up(children: set[int]) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-def _reader(tty: int, message: dict[str, Any], template: ArticleStore, log_fd: int) -> int:
+def _reader(tty: int, message: dict[str, Any], template: Any, log_fd: int) -> int:
     """In the forked reader: make `tty` its terminal and run the reader on it."""
     try:
         os.setsid()
@@ -210,7 +220,7 @@ def _reader(tty: int, message: dict[str, Any], template: ArticleStore, log_fd: i
             sys.stderr.flush()
 
 
-def run_session(template: ArticleStore, env: dict[str, str], state_path: Path) -> int:
+def run_session(template: Any, env: dict[str, str], state_path: Path) -> int:
     """Run the reader for one session, in a process forked for it."""
     from newstui import terminal
 
@@ -229,7 +239,13 @@ def run_session(template: ArticleStore, env: dict[str, str], state_path: Path) -
     importlib.reload(textual.constants)
     from newstui.tui.app import run_app
 
-    archive = Archive(template.for_reader(state_path))
+    store = template.for_reader(state_path)
+    if isinstance(store, ArticleStore):
+        archive: Any = Archive(store)
+    else:  # a PostgreSQL archive (newstui.pg): the reader is named by the state file
+        from newstui.pg.store import PgArchive
+
+        archive = PgArchive(store)
     return run_app(archive, settings)
 
 
@@ -251,7 +267,7 @@ class ForkerError(Exception):
 class Forker:
     """The server's handle on the forker process."""
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path | str) -> None:
         self.db_path = db_path
         self.pid = 0
         self._sock: socket.socket | None = None
