@@ -82,6 +82,7 @@ def check(archive: PgArchive, repair: bool) -> int:
 
     mismatched = [a.id for a in store.articles()
                   if not (a.has_identity or content_id(a) == a.id)]
+    # (feed items are named by their feed and guid: their id is not their content's)
     if mismatched:
         problems.append(f"{len(mismatched)} article(s) whose id does not match their content")
     empty = store._query("SELECT count(*) FROM articles WHERE tsv = ''::tsvector "

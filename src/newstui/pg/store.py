@@ -22,8 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newstui.article import Article, ReadingState, content_id
-from newstui.layout import Summary
+from newstui.article import Article, ReadingState, Summary
 from newstui.pg import display_url
 from newstui.pg.schema import (
     CHANNEL,
@@ -32,7 +31,13 @@ from newstui.pg.schema import (
     current_version,
     migrate,
 )
-from newstui.store import ReadOnlyStoreError, StoreError, UnknownArticleError
+from newstui.store import (
+    VERSION_FIELDS,
+    ReadOnlyStoreError,
+    StoreError,
+    UnknownArticleError,
+    UpsertResult,
+)
 
 if TYPE_CHECKING:
     from newstui.archive import ImportReport
@@ -80,13 +85,25 @@ def _article(row: tuple[Any, ...]) -> Article:
     return Article(**fields)
 
 
+def version_hash(article: Article) -> str:
+    """Tells one version of an article from another: its text and links (what the file
+    store compares), not where or when it was imported."""
+    import hashlib
+
+    import orjson
+
+    record = article.to_record()
+    return hashlib.sha256(orjson.dumps([record.get(name) for name in VERSION_FIELDS])
+                          ).hexdigest()[:32]
+
+
 def _row(article: Article) -> tuple[Any, ...]:
     from newstui.search import timestamp
 
     return (*(list(v) if isinstance(v := getattr(article, name), tuple) else v
               for name in _COLUMNS),
             article.date, article.headline.casefold(), timestamp(article.date),
-            content_id(article))
+            version_hash(article))
 
 
 class PgStore:
@@ -221,7 +238,7 @@ class PgStore:
         return self._query("SELECT 1 FROM articles WHERE id = %s",
                            (str(article_id),)).fetchone() is not None
 
-    def get(self, article_id: str) -> Article | None:
+    def get(self, article_id: str, hint: str | None = None) -> Article | None:
         row = self._query(f"SELECT {_SELECT} FROM articles WHERE id = %s",
                           (article_id,)).fetchone()
         return None if row is None else _article(row)
@@ -356,28 +373,27 @@ class PgStore:
         self._check_articles_writable()
         yield self
 
-    def upsert(self, articles: Iterable[Article]
-               ) -> tuple[list[Article], list[Article], list[Article]]:
+    def upsert(self, articles: Iterable[Article]) -> UpsertResult:
         """Add new articles and replace changed versions (same id, other text), a batch
-        per transaction. Returns (added, updated, unchanged). Reading state stays."""
+        per transaction (in id order, so concurrent writers never deadlock). The first
+        of one id in a run counts, as in the file store. Reading state stays."""
         self._check_articles_writable()
         stamp = _now_iso()
-        latest: dict[str, Article] = {}
-        for article in articles:  # a later version in the same run wins
-            latest[article.id] = article if article.imported_at else article.with_import(
-                article.source, stamp)
-        ordered = [latest[key] for key in sorted(latest)]
-        added: list[Article] = []
-        updated: list[Article] = []
-        unchanged: list[Article] = []
+        first: dict[str, Article] = {}
+        for article in articles:
+            if article.id not in first:
+                first[article.id] = (article if article.imported_at
+                                     else article.with_import(article.source, stamp))
+        ordered = [first[key] for key in sorted(first)]
+        result = UpsertResult()
         for start in range(0, len(ordered), BATCH):
             batch = ordered[start:start + BATCH]
             done = self._write_batch(batch)
             for article in batch:
                 outcome = done.get(article.id)
-                (added if outcome is True else updated if outcome is False
-                 else unchanged).append(article)
-        return added, updated, unchanged
+                (result.added if outcome is True else result.updated if outcome is False
+                 else result.unchanged).append(article)
+        return result
 
     def _write_batch(self, batch: list[Article]) -> dict[str, bool]:
         """One transaction: COPY the batch into a temporary table, then insert what is
@@ -407,8 +423,7 @@ class PgStore:
         return done
 
     def add_many(self, articles: Iterable[Article]) -> list[Article]:
-        added, updated, _ = self.upsert(articles)
-        return added + updated
+        return self.upsert(articles).added
 
     def delete(self, ids: Iterable[str]) -> list[str]:
         """Remove articles (their reading state goes with them); returns those removed."""
@@ -483,24 +498,21 @@ class PgArchive:
             read = read_paths(paths, progress)  # articles went since: read everything
         report = ImportReport(failures=read.failures, warnings=read.warnings,
                               skipped=read.skipped, files=read.files)
-        added, updated, _ = self.store.upsert(read.articles) if read.articles else ([], [], [])
-        report.added = added
-        if hasattr(report, "updated"):
-            report.updated = updated
-        else:
-            report.added = added + updated
+        if read.articles:
+            result = self.store.upsert(read.articles)
+            report.added, report.updated = result.added, result.updated
         fresh = {a.id for a in read.articles}
         report.duplicates = len(read.articles) - len(fresh)
-        report.already_present = len(fresh | set(read.known_ids)) - len(added) - len(updated)
+        report.already_present = (len(fresh | set(read.known_ids)) - len(report.added)
+                                  - len(report.updated))
         if read.read_files:
             self.store.remember_files({**known, **read.read_files})
         return report
 
     def add(self, articles: list[Article]) -> list[Article]:
-        return self.store.add_many(articles)
+        return self.store.upsert(articles).added
 
-    def upsert(self, articles: Iterable[Article]) -> tuple[list[Article], list[Article],
-                                                          list[Article]]:
+    def upsert(self, articles: Iterable[Article]) -> UpsertResult:
         return self.store.upsert(articles)
 
     def delete(self, ids: Iterable[str]) -> list[str]:
