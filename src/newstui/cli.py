@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import orjson
 
@@ -25,6 +25,7 @@ from newstui.pg import is_database_url
 from newstui.query import QueryError
 from newstui.render import format_article, format_list_row
 from newstui.store import CorruptStoreError, StoreError, UnknownArticleError
+from newstui.textclean import for_terminal, json_for_terminal
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 READING_COMMANDS = {None, "list", "show", "search", "stats", "export", "serve-ssh", "serve-web"}
@@ -45,9 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     # Global options go on a parent parser shared with every subcommand, so that
     # `newstui --db X list` and `newstui list --db X` both work. In the subcommands
     # they default to SUPPRESS so they do not overwrite a value given before.
-    def global_options(suppress: bool) -> argparse.ArgumentParser:
+    def global_options(suppress: bool) -> CommandLineParser:
         default = argparse.SUPPRESS if suppress else None
-        parent = argparse.ArgumentParser(add_help=False)
+        parent = CommandLineParser(add_help=False)
         parent.add_argument("--db", metavar="PATH", default=default,
                             help="the store file, or postgresql://… for a shared database "
                                  "(default: $NEWSTUI_DB, else the user data folder)")
@@ -56,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
                             help="show tracebacks for errors")
         return parent
 
-    parser = argparse.ArgumentParser(
+    parser = CommandLineParser(
         prog="newstui", parents=[global_options(False)],
         description="A terminal news browser: keep, read and search a news archive.",
         epilog="With no command, opens the reader. Query syntax: see `newstui search --help`.",
@@ -77,8 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     reader.add_argument("--state", metavar="PATH", default=None,
                         help="keep this reader's reading state (read, starred, position) "
                              "in PATH instead of beside the store")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    common = [global_options(True)]
+    sub: Any = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common: list[argparse.ArgumentParser] = [global_options(True)]
 
     p = sub.add_parser("import", parents=common, help="import files and folders of articles")
     p.add_argument("paths", nargs="+", metavar="PATH",
@@ -143,32 +144,70 @@ def _positive(text: str) -> int:
     return value
 
 
-#: Marks a query word argparse would take for an option (`-russia`); removed after parsing.
+#: Marks a query word argparse would take for an option (`-russia`); removed after parsing
+#: (and from any message argparse prints).
 _WORD_MARK = "\x00"
-#: Options that take a value, in the main parser or `search`.
-_VALUE_OPTIONS = ("--db", "--limit")
+#: Options that take a value: the global ones (before the command) and `search`'s.
+_GLOBAL_VALUE_OPTIONS = ("--db", "--color", "--state")
+_SEARCH_VALUE_OPTIONS = ("--db", "--limit")
+
+
+class CommandLineParser(argparse.ArgumentParser):
+    """argparse, whose error messages never show our internal mark nor raw escape
+    sequences from what was typed (a pasted file name, say)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        text = for_terminal(message.replace(_WORD_MARK, "").replace(repr(_WORD_MARK)[1:-1], ""))
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {text}\n")
 
 
 def _protect_exclusions(argv: Sequence[str]) -> list[str]:
-    """`newstui search nato -russia`: after `search`, a `-word` is an excluded query term,
-    not an unknown option (argparse would reject it)."""
-    out: list[str] = []
-    in_search = takes_value = False
-    for position, token in enumerate(argv):
-        if takes_value:
-            takes_value = False
-        elif token == "--":
-            out.extend(argv[position:])
+    """`newstui search nato --limit 2 -russia`: after the `search` command, a `-word` is
+    an excluded query term, not an unknown option (argparse would reject it), and the
+    query's words may come before, between or after the options: they are marked and
+    moved after the options, where argparse reads them all as the query.
+
+    Only `search` in the command's place counts (`newstui import search -q` imports a
+    file named "search")."""
+    command = None
+    position = 0
+    while position < len(argv):
+        token = argv[position]
+        if token == "--":
+            return list(argv)
+        if token in _GLOBAL_VALUE_OPTIONS:
+            position += 2
+            continue
+        if token.startswith("-"):
+            position += 1
+            continue
+        command = token
+        break
+    if command != "search":
+        return list(argv)
+    head, rest = list(argv[:position + 1]), argv[position + 1:]
+    options: list[str] = []
+    words: list[str] = []
+    index = 0
+    while index < len(rest):
+        token = rest[index]
+        if token == "--":
+            words.extend(_WORD_MARK + word if word.startswith("-") else word
+                         for word in rest[index + 1:])
             break
-        elif token in _VALUE_OPTIONS:
-            takes_value = True
-        elif not in_search and token == "search":
-            in_search = True
-        elif (in_search and len(token) > 1 and token.startswith("-")
-              and not token.startswith("--") and token != "-h"):
-            token = _WORD_MARK + token
-        out.append(token)
-    return out
+        if token in _SEARCH_VALUE_OPTIONS:
+            options.extend(rest[index:index + 2])
+            index += 2
+            continue
+        if token.startswith("--") or token == "-h":
+            options.append(token)
+        elif token.startswith("-") and len(token) > 1:
+            words.append(_WORD_MARK + token)
+        else:
+            words.append(token)
+        index += 1
+    return [*head, *options, *words]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -293,6 +332,8 @@ def run_reader(archive: Archive, args: argparse.Namespace) -> int:
     except terminal.TerminalError as exc:
         raise UsageError(str(exc)) from None
     # Textual reads its settings from the environment as it loads: set them first.
+    if os.environ.get("NO_COLOR") == "":
+        del os.environ["NO_COLOR"]  # Textual would count an empty NO_COLOR as set
     os.environ.update(settings.textual_environment())
     run_app = importlib.import_module("newstui.tui.app").run_app
     return int(run_app(archive, settings))
@@ -310,7 +351,7 @@ def cmd_import(archive: Archive, paths: list[str], quiet: bool = False) -> int:
         _error(str(problem))
     if not quiet:
         for problem in report.warnings:
-            print(f"newstui: warning: {problem}", file=sys.stderr)
+            _error(f"warning: {problem}")
     print(report.summary())
     return EXIT_OK if report.ok else EXIT_FAILED
 
@@ -327,7 +368,9 @@ def cmd_list(archive: Archive, limit: int | None, as_json: bool) -> int:
         return EXIT_OK
     width = _terminal_width()
     # Rows need no article bodies: the summaries are read without parsing the store.
-    print("\n".join(format_list_row(summary, width) for summary in store.summaries()[:limit]))
+    rows = [for_terminal(format_list_row(summary, width)) for summary in store.summaries()[:limit]]
+    if rows:  # an empty store prints nothing, not an empty line
+        print("\n".join(rows))
     return EXIT_OK
 
 
@@ -340,7 +383,7 @@ def cmd_show(archive: Archive, article_id: str, as_json: bool) -> int:
     if as_json:
         _print_json(article.to_record())
         return EXIT_OK
-    text = format_article(article, width=_terminal_width())
+    text = for_terminal(format_article(article, width=_terminal_width()))
     if _styled_output():
         # On a terminal the headline stands out; in a pipe or a file, plain text only.
         headline, _, rest = text.partition("\n\n")
@@ -356,10 +399,12 @@ def cmd_search(archive: Archive, text: str, limit: int, as_json: bool) -> int:
                       "snippet": hit.snippet.marked()} for hit in results.hits])
         return EXIT_OK
     width = _terminal_width()
-    marks = ("\x1b[1m", "\x1b[0m") if _styled_output() else ("«", "»")
+    start, end = ("\x1b[1m", "\x1b[0m") if _styled_output() else ("«", "»")
     for hit in results.hits:
-        print(format_list_row(hit.article, width))
-        print(f"    {hit.snippet.marked(*marks)}")
+        print(for_terminal(format_list_row(hit.article, width)))
+        # Cleaned with private-use marks in place, which survive; then the real marks.
+        snippet = for_terminal(hit.snippet.marked("\ue000", "\ue001"))
+        print(f"    {snippet.replace(chr(0xE000), start).replace(chr(0xE001), end)}")
     shown = len(results.hits)
     print(f"{results.total} match{'es' if results.total != 1 else ''}"
           + (f", best {shown} shown" if shown < results.total else ""), file=sys.stderr)
@@ -367,7 +412,8 @@ def cmd_search(archive: Archive, text: str, limit: int, as_json: bool) -> int:
 
 
 def cmd_export(archive: Archive, output: str | None) -> int:
-    lines = b"".join(orjson.dumps(a.to_record()) + b"\n" for a in archive.store.newest_first())
+    lines = json_for_terminal(
+        b"".join(orjson.dumps(a.to_record()) + b"\n" for a in archive.store.newest_first()))
     if output is None:
         sys.stdout.buffer.write(lines)
         sys.stdout.flush()
@@ -384,13 +430,13 @@ def cmd_check(path: Path, repair: bool) -> int:
 
     report = run_repair(path) if repair else check(path)
     for problem in report.problems:
-        print(f"problem: {problem}")
+        print(for_terminal(f"problem: {problem}"))
     if report.untouchable:
         print(f"{path}: left untouched: repair only mends newstui stores of this version")
         return EXIT_FAILED
     verb = "done" if repair else "would"
     for action in report.actions:
-        print(f"{verb}: {action}")
+        print(for_terminal(f"{verb}: {action}"))
     if report.consistent:
         print(f"{path}: consistent, {report.articles:,} articles"
               + (" (search index rebuilt)" if repair and report.index_stale else
@@ -422,7 +468,7 @@ def cmd_stats(archive: Archive) -> int:
         ("index", f"{indexed}, {_size(store.index_path)}"),
     ]
     for name, value in rows:
-        print(f"{name:<11} {value}")
+        print(for_terminal(f"{name:<11} {value}"))
     return EXIT_OK
 
 
@@ -453,7 +499,8 @@ class ProgressBar:
 
 
 def _print_json(value: Any) -> None:
-    sys.stdout.buffer.write(orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n")
+    data = orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n"
+    sys.stdout.buffer.write(json_for_terminal(data))
     sys.stdout.flush()
 
 
@@ -463,9 +510,17 @@ def _styled_output() -> bool:
 
 
 def _terminal_width() -> int:
+    """$COLUMNS when it is set (a script's choice, or a terminal the size of which
+    cannot be asked), else the terminal's width, else 100 in a pipe."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return max(20, int(columns))
     if not sys.stdout.isatty():
         return 100
-    return max(40, os.get_terminal_size(sys.stdout.fileno()).columns)
+    try:
+        return max(40, os.get_terminal_size(sys.stdout.fileno()).columns)
+    except OSError:
+        return 100
 
 
 def _size(path: Path) -> str:
@@ -483,8 +538,9 @@ def _size(path: Path) -> str:
 
 
 def _error(message: str) -> None:
-    print(f"newstui: {message}", file=sys.stderr)
+    # File names and queries reach error lines: neutralised like article text.
+    print(for_terminal(f"newstui: {message}"), file=sys.stderr)
 
 
 def _info(message: str) -> None:
-    print(f"newstui: {message}", file=sys.stderr)
+    print(for_terminal(f"newstui: {message}"), file=sys.stderr)

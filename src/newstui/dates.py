@@ -212,6 +212,12 @@ def parse_query_date(text: str) -> DateSpan:
     if _YEAR_ONLY.match(stripped):
         year = _check_year(int(stripped), text)
         return DateSpan(date(year, 1, 1), date(year, 12, 31))
+    # The forms an import reads without dateutil are read the same way here, so a date
+    # typed in a query means what it means in an article (`12/03/2009`: 3 December).
+    common = _common_form(stripped)
+    if common is not None:
+        day = date.fromisoformat(common[:10])
+        return DateSpan(day, day)
     parsed, given = _parse(text, [])
     if "year" not in given or "month" not in given:
         raise DateError(f"cannot read {stripped!r} as a date (give at least a month and year)")

@@ -102,8 +102,14 @@ def read_paths(
     """
     result = ReadResult()
     files = find_files(paths, result)
-    for done, (path, source) in enumerate(files, start=1):
+    for done, (path, raw_source) in enumerate(files, start=1):
         result.files += 1
+        # The source as the store keeps it: text (a name that is not UTF-8 gets U+FFFD
+        # where its bytes did not decode) with no escape sequence or control character
+        # a terminal would act on when `show` prints it.
+        source = raw_source if _is_utf8(raw_source) else _readable_name(raw_source)
+        if not source.isprintable():
+            source = clean_line(source, markup=False)
         info = _stat(path)
         stamp = (info.st_size, info.st_mtime_ns) if info else None
         earlier = known.get(source) if known and stamp else None
@@ -120,6 +126,8 @@ def read_paths(
         except ImportFileError as exc:
             result.failures.extend(exc.problems or [Problem(str(path), str(exc))])
             articles, warnings = [], []
+        if articles and not _is_utf8(raw_source):
+            warnings = [*warnings, f"file name is not valid UTF-8; recorded as {source!r}"]
         stamped = [a if a.source else replace(a, source=source) for a in articles]
         result.articles.extend(stamped)
         result.warnings.extend(Problem(str(path), w) for w in warnings)
@@ -128,6 +136,15 @@ def read_paths(
         if progress is not None:
             progress(done, len(files))
     return result
+
+
+def _is_utf8(name: str) -> bool:
+    # os.walk and sys.argv carry undecodable bytes as lone surrogates (PEP 383).
+    return name.isascii() or not any("\udc80" <= c <= "\udcff" for c in name)
+
+
+def _readable_name(name: str) -> str:
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 class ImportFileError(Exception):

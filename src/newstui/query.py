@@ -25,6 +25,30 @@ if TYPE_CHECKING:
     from newstui.dates import DateSpan
 
 TEXT_FIELDS = ("headline", "dateline", "caption", "credit", "body")
+
+# Chinese and Japanese write words without spaces between them, so the index makes each
+# of their characters a word of its own (Hiragana, Katakana with its long-vowel mark,
+# CJK ideographs): `日本` is then the phrase 日 本, found inside any longer run. Korean
+# (Hangul) puts spaces between words and is left as words.
+CJK_CHARACTERS = ("\u3005\u3007\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+                  "\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f")
+_CJK_RUN = re.compile(f"[{CJK_CHARACTERS}]{{2,}}")
+#: What separates the characters of a CJK run in the text the index tokenizes: a
+#: character the tokenizer splits at and that no stored text contains (clean_text
+#: removes it), so it can be taken out again exactly.
+CJK_SEPARATOR = "\u200b"
+#: The index's words before folding, for code that must find them in a text itself
+#: (highlighting): letters and digits, but each CJK character a word alone.
+WORD_PATTERN = re.compile(f"(?:(?![{CJK_CHARACTERS}])[^\\W_])+|[{CJK_CHARACTERS}]")
+
+
+def index_text(text: str) -> str:
+    """`text` as the index's tokenizer is given it: each CJK character of a run split
+    from the next by CJK_SEPARATOR. Text without CJK is returned as is (one C-speed
+    scan)."""
+    if text.isascii() or _CJK_RUN.search(text) is None:
+        return text
+    return _CJK_RUN.sub(lambda m: CJK_SEPARATOR.join(m.group()), text)
 DATE_FILTERS = ("after", "before", "on")
 
 
@@ -92,7 +116,7 @@ def parse_query(text: str) -> Query:
     excluded: list[Term] = []
     first: date | None = None
     last: date | None = None
-    pending_or = False
+    pending_or = last_was_date = False
     position = 0
     while position < len(text):
         match = _TOKEN.match(text, position)
@@ -117,15 +141,21 @@ def parse_query(text: str) -> Query:
                 raise QueryError(f"{name}: needs a word or a phrase after it")
         value = phrase if phrase is not None else word
         if field is None and not negated and word == "OR":
+            if last_was_date:
+                raise QueryError(_DATES_AND_OR)
             if not required or pending_or:
                 raise QueryError("OR needs a word on each side")
             pending_or = True
             continue
+        last_was_date = field is not None and field.lower() in DATE_FILTERS
         if field is not None:
             field = field.lower()
             if field in DATE_FILTERS:
-                if negated or pending_or:
-                    raise QueryError(f"{field}: cannot be negated or combined with OR")
+                if pending_or:
+                    raise QueryError(_DATES_AND_OR)
+                if negated:
+                    raise QueryError(f"-{field}: a date filter cannot be negated; "
+                                     "use before: or after: for the dates outside it")
                 span = _date(field, value)
                 if field in ("after", "on"):
                     first = max(first, span.first) if first else span.first
@@ -160,10 +190,17 @@ def parse_query(text: str) -> Query:
             required.append(term)
     if pending_or:
         raise QueryError("OR needs a word on each side")
+    if first and last and first > last:
+        raise QueryError(f"no date is both on or after {first.isoformat()} and on or before "
+                         f"{last.isoformat()}: the date filters exclude each other")
     dates = DateRange(first, last) if first or last else None
     if not required and not excluded and dates is None:
         raise QueryError("nothing to search for")
     return Query(text, tuple(required), tuple(excluded), dates)
+
+
+_DATES_AND_OR = ("dates cannot be combined with OR (every date filter must hold); for "
+                 "several years use one range, e.g. after:2015 before:2017")
 
 
 def _date(name: str, value: str | None) -> DateSpan:

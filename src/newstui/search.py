@@ -30,9 +30,18 @@ import tantivy
 
 from newstui.article import Article
 from newstui.files import atomic_write, fsync_dir
-from newstui.query import TEXT_FIELDS, AnyOf, DateRange, Query, QueryError, Term
+from newstui.query import (
+    CJK_SEPARATOR,
+    TEXT_FIELDS,
+    AnyOf,
+    DateRange,
+    Query,
+    QueryError,
+    Term,
+    index_text,
+)
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: CJK characters are words of their own (query.index_text)
 TOKENIZER = "newstui"
 #: A match in the headline counts most, then caption and dateline, then the rest.
 BOOSTS = {"headline": 3.0, "caption": 1.5, "dateline": 1.5, "credit": 1.0, "body": 1.0}
@@ -303,12 +312,12 @@ class SearchIndex:
     def _document(self, article: Article) -> Any:
         doc = tantivy.Document()
         doc.add_text("id", article.id)
-        doc.add_text("headline", article.headline)
+        doc.add_text("headline", index_text(article.headline))
         for name in ("dateline", "caption", "credit"):
             value = getattr(article, name)
             if value:
-                doc.add_text(name, value)
-        doc.add_text("body", "\n".join(article.body))
+                doc.add_text(name, index_text(value))
+        doc.add_text("body", index_text("\n".join(article.body)))
         ts = timestamp(article.date)
         if ts is not None:
             doc.add_integer("ts", ts)
@@ -403,17 +412,19 @@ class SearchIndex:
                 generator = tantivy.SnippetGenerator.create(searcher, compiled, self._schema, name)
                 generator.set_max_num_chars(SNIPPET_CHARS)
                 generators[name] = generator
-            snippet = generators[name].snippet_from_doc(tantivy.Document(**{name: texts[name]}))
+            document = tantivy.Document(**{name: index_text(texts[name])})
+            snippet = generators[name].snippet_from_doc(document)
             ranges = snippet.highlighted()
             if ranges:
-                return _to_chars(snippet.fragment(), [(r.start, r.end) for r in ranges])
+                return _without_separators(
+                    _to_chars(snippet.fragment(), [(r.start, r.end) for r in ranges]))
         return Snippet(_lead(texts["body"]))
 
     # -- query building -------------------------------------------------------
 
     def tokens(self, text: str) -> list[str]:
         """The index's own tokens for `text`: what a word of a query must match."""
-        return list(self._analyzer.analyze(text))
+        return list(self._analyzer.analyze(index_text(text)))
 
     def _compile(self, query: Query) -> Any:
         Q, Occur = tantivy.Query, tantivy.Occur
@@ -541,6 +552,30 @@ def _to_chars(fragment: str, byte_ranges: list[tuple[int, int]]) -> Snippet:
         for lo, hi in sorted(byte_ranges)
     )
     return Snippet(fragment, ranges)
+
+
+def _without_separators(snippet: Snippet) -> Snippet:
+    """The snippet as the article has it: the CJK separators index_text put in are
+    taken out again, and the highlights moved with the text."""
+    text = snippet.text
+    if CJK_SEPARATOR not in text:
+        return snippet
+    # removed_before[i]: separators before position i.
+    removed_before = [0] * (len(text) + 1)
+    count = 0
+    for i, char in enumerate(text):
+        removed_before[i] = count
+        if char == CJK_SEPARATOR:
+            count += 1
+    removed_before[len(text)] = count
+    merged: list[tuple[int, int]] = []
+    for lo, hi in snippet.highlights:
+        lo, hi = lo - removed_before[lo], hi - removed_before[hi]
+        if merged and merged[-1][1] == lo:  # 日 and 本, side by side: one match, 日本
+            merged[-1] = (merged[-1][0], hi)
+        else:
+            merged.append((lo, hi))
+    return Snippet(text.replace(CJK_SEPARATOR, ""), tuple(merged))
 
 
 def _lead(text: str) -> str:

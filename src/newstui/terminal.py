@@ -85,7 +85,7 @@ def detect_color(env: Mapping[str, str]) -> str:
     """The colour depth the environment claims. NO_COLOR wins; COLORTERM names
     truecolor (OpenSSH does not forward it, so over SSH TERM decides); TERM says 256
     colours or not; the Linux console and unknown terminals get the 16 ANSI colours."""
-    if "NO_COLOR" in env:
+    if env.get("NO_COLOR"):  # no-color.org: set AND not empty; NO_COLOR= is not a request
         return "none"
     if env.get("COLORTERM", "").lower() in ("truecolor", "24bit"):
         return "truecolor"

@@ -119,6 +119,33 @@ def clean_text(text: str, markup: bool = True) -> str:
     return text
 
 
+def for_terminal(text: str) -> str:
+    """Text from the store (or a file name, or a query) made safe to write to a
+    terminal: escape sequences, control and bidi-control characters removed, lone
+    surrogates replaced; newlines and tabs kept. A store written by an older release,
+    a shared archive or a hand edit may hold what the importer would have cleaned, so
+    every output neutralises it again. Plain text costs one C-speed test."""
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        return text
+    return clean_text(text, markup=False)
+
+
+# JSON output: orjson escapes C0 controls, but writes C1 controls, bidi controls and
+# line separators as raw UTF-8, which some terminals act on. As \u escapes the JSON
+# means the same (an export still imports back unchanged) and shows nothing raw.
+# (U+0080-U+009F, U+061C, U+200E/F, U+2028-U+202E, U+2066-U+2069 in UTF-8.)
+_JSON_RAW = re.compile(
+    rb"\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]"
+)
+
+
+def json_for_terminal(data: bytes) -> bytes:
+    """JSON bytes with every character a terminal could act on written as \\uXXXX."""
+    if data.isascii():
+        return data
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m[0].decode()):04x}".encode(), data)
+
+
 def clean_line(text: str, markup: bool = True) -> str:
     """`clean_text` for a one-line field (headline, paragraph, credit): line breaks and
     whitespace runs become single spaces, ends trimmed."""
