@@ -14,7 +14,9 @@ from newstui.terminal import TerminalError, detect_color, locale_is_utf8, resolv
     ({"TERM": "tmux-256color"}, "256"),
     ({"TERM": "screen"}, "16"),
     ({"TERM": "linux"}, "16"),
-    ({"TERM": "xterm-256color", "COLORTERM": "truecolor", "NO_COLOR": ""}, "none"),
+    ({"TERM": "xterm-256color", "COLORTERM": "truecolor", "NO_COLOR": "1"}, "none"),
+    # no-color.org: an empty NO_COLOR is not a request for no colour.
+    ({"TERM": "xterm-256color", "COLORTERM": "truecolor", "NO_COLOR": ""}, "truecolor"),
 ])
 def test_auto_colour_follows_the_environment(env: dict[str, str], expected: str) -> None:
     assert detect_color(env) == expected
