@@ -20,6 +20,7 @@ import orjson
 
 from newstui import __version__, terminal
 from newstui.archive import DEFAULT_LIMIT, Archive, bundled_samples
+from newstui.commands import feeds as feed_commands
 from newstui.files import atomic_write
 from newstui.pg import is_database_url
 from newstui.query import QueryError
@@ -125,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     from newstui.serve import commands as serve_commands  # the reading room (issue 12)
 
     serve_commands.add_parsers(sub, common)
+    feed_commands.register(sub, common)
     return parser
 
 
@@ -265,7 +267,15 @@ def dispatch(archive: Any, args: argparse.Namespace) -> int:
     if command is None:
         return run_reader(archive, args)
     if command == "import":
-        return cmd_import(archive, args.paths, quiet=args.quiet)
+        # `newstui import URL` reads an article page (or a feed) from the web.
+        urls = [p for p in args.paths if feed_commands.is_url(p)]
+        paths = [p for p in args.paths if p not in urls]
+        status = cmd_import(archive, paths, quiet=args.quiet) if paths else EXIT_OK
+        if urls:
+            status = max(status, feed_commands.cmd_import_urls(archive, urls))
+        return status
+    if command in feed_commands.COMMANDS:
+        return feed_commands.run(archive, args)
     if command == "list":
         return cmd_list(archive, args.limit, args.json)
     if command == "show":

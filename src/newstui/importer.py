@@ -18,6 +18,7 @@ import orjson
 
 from newstui.article import Article, RecordError
 from newstui.dates import DateError, normalise_date, parse_article_date
+from newstui.feeds.parsing import looks_like_markup
 from newstui.rawtext import NotAnArticleError, parse_page
 from newstui.textclean import clean_line
 
@@ -181,12 +182,33 @@ def read_file(path: Path, info: os.stat_result | None = None
         raise ImportFileError(f"cannot read: {exc.strerror or exc}") from None
     if path.suffix.lower() in JSON_SUFFIXES:
         return read_json(data, str(path), lines=path.suffix.lower() != ".json")
+    if looks_like_markup(data):
+        return read_markup(data, path)
     text = decode(data)
     try:
         page = parse_page(text)
     except NotAnArticleError as exc:
         raise ImportFileError(f"no article found: {exc}") from None
     return page.articles, page.warnings
+
+
+def read_markup(data: bytes, path: Path) -> tuple[list[Article], list[str]]:
+    """An XML or HTML document: a saved feed (RSS or Atom) gives its items, as a fetch
+    of it would; any other markup is not an article (never imported as text)."""
+    from newstui.feeds.parsing import FeedError, looks_like_feed, markup_kind, parse_feed, self_link
+
+    if not looks_like_feed(data):
+        raise ImportFileError(f"not an article: {markup_kind(data)}")
+    # The feed's own address, when it states it, names its items as a subscription
+    # to it would: importing the saved file and fetching the feed agree.
+    feed_id = self_link(data) or path.resolve().as_uri()
+    try:
+        parsed = parse_feed(data, feed_id)
+    except FeedError as exc:
+        raise ImportFileError(str(exc)) from None
+    if not parsed.articles:
+        raise ImportFileError("a feed with no items")
+    return parsed.articles, parsed.warnings
 
 
 def decode(data: bytes) -> str:

@@ -1,0 +1,198 @@
+"""The subscription list: each feed's URL, name, folders, and what the last fetch learnt
+(ETag, Last-Modified, status, Retry-After, failures, gone).
+
+Kept in its own small file beside the store, `NAME.feeds.json` (written atomically,
+changed under its own lock `NAME.feeds.lock`), so a fetch that finds nothing new never
+rewrites the archive, and the list survives a store rebuilt from an export.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+
+from newstui.files import atomic_write
+from newstui.store import WriteLock
+
+FORMAT = 1
+
+
+class SubscriptionError(ValueError):
+    """A subscription that cannot be added or found (the message says why)."""
+
+
+@dataclass
+class Subscription:
+    """One feed. `feed_id` is the URL it was first subscribed under: articles carry it
+    as their `feed` (their identity), so a permanent redirect that changes `url` does
+    not turn every article into a new one."""
+
+    url: str
+    name: str | None = None
+    folders: list[str] = field(default_factory=list)
+    full_text: bool = False
+    feed_id: str = ""
+    title: str | None = None          # the feed's own title, from its last fetch
+    etag: str | None = None
+    last_modified: str | None = None
+    last_fetched: str | None = None   # ISO 8601 UTC of the last attempt
+    last_status: str | None = None    # "200 OK", "304 not modified", ...
+    last_error: str | None = None     # why the last attempt failed, or None
+    retry_after: str | None = None    # not fetched before this (ISO 8601 UTC)
+    failures: int = 0                 # failed attempts in a row
+    gone: bool = False                # 410 Gone: never fetched again
+
+    def __post_init__(self) -> None:
+        if not self.feed_id:
+            self.feed_id = self.url
+
+    @property
+    def label(self) -> str:
+        return self.name or self.title or self.url
+
+    @property
+    def host(self) -> str:
+        return (urlsplit(self.url).hostname or "").lower()
+
+    def waiting_until(self, now: datetime) -> datetime | None:
+        """When a Retry-After or back-off still holds, the time it ends."""
+        if not self.retry_after:
+            return None
+        try:
+            until = datetime.fromisoformat(self.retry_after)
+        except ValueError:
+            return None
+        if until.tzinfo is None:
+            until = until.replace(tzinfo=timezone.utc)
+        return until if until > now else None
+
+    def to_record(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v not in (None, [], False, 0)
+                or k == "url"}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Subscription:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in record.items() if k in known}
+        if not isinstance(values.get("url"), str):
+            raise SubscriptionError("a subscription without a URL")
+        return cls(**values)
+
+
+def check_url(url: str) -> str:
+    """The URL, if it is one newstui can fetch (http or https with a host); raises
+    SubscriptionError saying what is wrong otherwise. Nothing is fetched."""
+    url = url.strip()
+    if any(c.isspace() for c in url) or not url.isprintable():
+        raise SubscriptionError(f"not a URL (spaces or control characters): {url!r}")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise SubscriptionError(f"not an http or https URL: {url}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise SubscriptionError(f"bad port in URL: {url}") from None
+    if not parts.hostname or port == 0:
+        raise SubscriptionError(f"no host in URL: {url}")
+    return url
+
+
+def feeds_path(store_path: Path) -> Path:
+    """Where the subscription list of the store at `store_path` lives."""
+    return store_path.with_name(store_path.stem + ".feeds.json")
+
+
+class SubscriptionList:
+    """The subscriptions of one store. Read with `load()`; change them inside
+    `with subs.changing():`, which locks, re-reads, and writes once at the end."""
+
+    def __init__(self, store_path: Path) -> None:
+        self.path = feeds_path(store_path)
+        self.lock_path = self.path.with_suffix(".lock")
+        self.items: list[Subscription] = []
+        self.load()
+
+    def load(self) -> None:
+        try:
+            data = orjson.loads(self.path.read_bytes())
+        except FileNotFoundError:
+            self.items = []
+            return
+        except (OSError, orjson.JSONDecodeError) as exc:
+            raise SubscriptionError(f"{self.path}: cannot read the subscriptions: {exc}"
+                                    ) from None
+        records = data.get("feeds") if isinstance(data, dict) else None
+        if not isinstance(records, list):
+            raise SubscriptionError(f"{self.path}: not a newstui subscription list")
+        self.items = [Subscription.from_record(r) for r in records if isinstance(r, dict)]
+
+    def save(self) -> None:
+        payload = {"format": FORMAT, "feeds": [s.to_record() for s in self.items]}
+        atomic_write(self.path, orjson.dumps(payload, option=orjson.OPT_INDENT_2) + b"\n")
+
+    @contextlib.contextmanager
+    def changing(self) -> Iterator[SubscriptionList]:
+        with WriteLock(self.lock_path, timeout=30):
+            self.load()
+            yield self
+            self.save()
+
+    def __iter__(self) -> Iterator[Subscription]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def find(self, key: str) -> Subscription:
+        """The subscription with this URL, name or feed title; SubscriptionError if none
+        or several."""
+        for sub in self.items:
+            if key in (sub.url, sub.feed_id):
+                return sub
+        matches = [s for s in self.items if key in (s.name, s.title)]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise SubscriptionError(f"{key!r} names {len(matches)} feeds; use the URL")
+        raise SubscriptionError(f"no subscription {key!r} (see `newstui feeds list`)")
+
+    def select(self, keys: Iterable[str]) -> list[Subscription]:
+        keys = list(keys)
+        if not keys:
+            return list(self.items)
+        chosen: dict[str, Subscription] = {}
+        for key in keys:
+            sub = self.find(key)
+            chosen[sub.feed_id] = sub
+        return list(chosen.values())
+
+    def add(self, url: str, name: str | None = None, folders: list[str] | None = None,
+            full_text: bool = False) -> Subscription | None:
+        """Add a subscription; None if that URL is already subscribed."""
+        url = check_url(url)
+        if any(url in (s.url, s.feed_id) for s in self.items):
+            return None
+        sub = Subscription(url=url, name=name or None, folders=folders or [],
+                           full_text=full_text)
+        self.items.append(sub)
+        return sub
+
+    def remove(self, sub: Subscription) -> None:
+        self.items = [s for s in self.items if s.feed_id != sub.feed_id]
+
+    def replace(self, updated: Subscription) -> None:
+        """Put a fetched copy back (matched by feed_id); gone if removed meanwhile."""
+        for position, sub in enumerate(self.items):
+            if sub.feed_id == updated.feed_id:
+                # Name, folders and full text may have been edited during the fetch.
+                updated.name, updated.folders, updated.full_text = (
+                    sub.name, sub.folders, sub.full_text)
+                self.items[position] = updated
+                return
