@@ -9,8 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from feed_server import FeedServer, Route
-from samples import (
+from support.feed_samples import (
     ATOM,
     BROKEN,
     ENTITY_BOMB,
@@ -21,6 +20,7 @@ from samples import (
     oversized,
     rss2,
 )
+from support.feed_server import FeedServer, Route
 
 from newstui import cli
 from newstui.archive import Archive
@@ -248,7 +248,7 @@ def test_feeds_remove_and_usage(server: FeedServer, db: Path,
 
 def test_opml_import_and_export_round_trip(tmp_path: Path, db: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    from samples import OPML
+    from support.feed_samples import OPML
 
     opml = tmp_path / "subs.opml"
     opml.write_bytes(OPML)

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from feed_server import FeedServer, Route
-from samples import ATOM, OPML, RSS2_RICH, rss2
+from support.feed_samples import ATOM, OPML, RSS2_RICH, rss2
+from support.feed_server import FeedServer, Route
 
 from newstui import cli
 from newstui.archive import Archive

@@ -5,7 +5,16 @@ from __future__ import annotations
 import time
 
 import pytest
-from samples import ATOM, BROKEN, ENTITY_BOMB, RSS091, RSS1, RSS2_RICH, WRONG_ENCODING, oversized
+from support.feed_samples import (
+    ATOM,
+    BROKEN,
+    ENTITY_BOMB,
+    RSS091,
+    RSS1,
+    RSS2_RICH,
+    WRONG_ENCODING,
+    oversized,
+)
 
 from newstui.feeds.html import html_to_paragraphs
 from newstui.feeds.parsing import FeedError, looks_like_feed, parse_feed
@@ -90,7 +99,7 @@ def test_not_a_feed() -> None:
 
 
 def test_same_item_twice_and_control_characters() -> None:
-    from samples import rss2
+    from support.feed_samples import rss2
 
     data = rss2([("g1", "Bell\x07 &#x1b;[31mred", "a"), ("g1", "Again", "b")])
     # Raw BEL is not XML; feedparser reads it leniently. Either way nothing leaks.

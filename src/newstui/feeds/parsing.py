@@ -23,7 +23,6 @@ from typing import Any
 from newstui.article import Article
 from newstui.textclean import clean_line
 
-
 #: Feeds larger than this are refused (fetching stops at the same cap).
 MAX_FEED_BYTES = 8 * 1024 * 1024
 
