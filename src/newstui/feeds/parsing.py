@@ -16,12 +16,13 @@ import calendar
 import io
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from newstui.article import Article
-from newstui.textclean import clean_line
+from newstui.textclean import clean_line, html_to_paragraphs
 
 #: Feeds larger than this are refused (fetching stops at the same cap).
 MAX_FEED_BYTES = 8 * 1024 * 1024
@@ -109,8 +110,14 @@ def parse_feed(data: bytes, feed_id: str, content_type: str | None = None,
     Raises FeedError when the bytes hold no feed at all; a feed that is broken but
     readable comes back with a warning.
     """
-    feedparser = _feedparser()
     refuse_dangerous(data, limit)
+    from newstui.feeds.fastparse import parse_fast
+
+    fast = parse_fast(data, feed_id)
+    if fast is not None:
+        title, link, articles = fast
+        return ParsedFeed(title=title, link=link, articles=_unique(articles))
+    feedparser = _feedparser()
     headers = {"content-location": base_url or feed_id}
     if content_type:
         headers["content-type"] = content_type
@@ -129,14 +136,17 @@ def parse_feed(data: bytes, feed_id: str, content_type: str | None = None,
         raise FeedError("not a feed (no RSS or Atom elements)")
     parsed = ParsedFeed(title=clean_line(meta.get("title") or "") or None,
                         link=meta.get("link"), warnings=warnings)
-    seen: set[str] = set()
-    for entry in entries:
-        article = entry_to_article(entry, feed_id)
-        if article is None or article.id in seen:
-            continue
-        seen.add(article.id)
-        parsed.articles.append(article)
+    parsed.articles = _unique(a for entry in entries
+                              if (a := entry_to_article(entry, feed_id)) is not None)
     return parsed
+
+
+def _unique(articles: Iterable[Article]) -> list[Article]:
+    """The first of each id (a feed that lists an item twice gives it once)."""
+    seen: dict[str, Article] = {}
+    for article in articles:
+        seen.setdefault(article.id, article)
+    return list(seen.values())
 
 
 def _feedparser() -> Any:
@@ -183,67 +193,61 @@ def _encoding_in(message: str) -> str:
     return found.group(1) if found else "another encoding"
 
 
-def html_to_paragraphs(html: str) -> list[str]:
-    """HTML -> paragraphs (imported on first use: the importer loads this module for
-    `looks_like_markup` alone)."""
-    try:  # the core's parser, once it is on main
-        from newstui.textclean import html_to_paragraphs as convert  # type: ignore[attr-defined]
-    except ImportError:  # until then
-        from newstui.feeds.html import html_to_paragraphs as convert
-    return convert(html)
-
-
 def entry_to_article(entry: Any, feed_id: str) -> Article | None:
-    """One feed item -> an Article, or None when it has no text at all."""
-    body = _body(entry)
-    link = _text(entry.get("link"))
-    enclosures = [e for e in entry.get("enclosures", []) if e.get("href")]
-    for enclosure in enclosures:
-        kind = _text(enclosure.get("type"))
-        body.append(f"Enclosure: {_text(enclosure['href'])}" + (f" ({kind})" if kind else ""))
-    headline = clean_line(_text(entry.get("title")) or "")
-    if not headline:
-        words = " ".join(body[:1]).split()
-        headline = " ".join(words[:HEADLINE_WORDS]) + ("…" if len(words) > HEADLINE_WORDS else "")
-    if not headline and not body:
-        return None
-    if not body:
-        body = [headline]
-    caption, credit = _media(entry)
-    return Article(
-        headline=headline or "(untitled)",
-        body=tuple(body),
-        published=_date(entry, "published_parsed"),
-        updated=_date(entry, "updated_parsed"),
-        caption=caption,
-        credit=credit,
-        url=_clean_url(link),
-        feed=feed_id,
-        guid=clean_line(_text(entry.get("id")) or "", markup=False) or None,
-        author=clean_line(_text(entry.get("author")) or "") or None,
-    )
-
-
-def _body(entry: Any) -> list[str]:
-    """The item's longest text: full content (content:encoded, Atom content) before the
-    summary; HTML and XHTML through the HTML parser, plain text as paragraphs."""
-    candidates = [c for c in entry.get("content", []) if c.get("value")]
+    """One feedparser entry -> an Article, or None when it has no text at all."""
+    candidates = [(_text(c.get("value")) or "", c.get("type") or "text/html")
+                  for c in entry.get("content", []) if c.get("value")]
     summary = entry.get("summary_detail") or (
         {"value": entry["summary"], "type": "text/html"} if entry.get("summary") else None)
     if summary and summary.get("value"):
-        candidates.append(summary)
-    best: list[str] = []
-    for candidate in candidates:
-        value = _text(candidate.get("value")) or ""
-        kind = candidate.get("type") or "text/html"
+        candidates.append((_text(summary.get("value")) or "", summary.get("type") or "text/html"))
+    caption, credit = _media(entry)
+    return make_article(
+        title=_text(entry.get("title")), candidates=candidates,
+        link=_text(entry.get("link")), guid=_text(entry.get("id")), feed_id=feed_id,
+        author=_text(entry.get("author")), published=_date(entry, "published_parsed"),
+        updated=_date(entry, "updated_parsed"), caption=caption, credit=credit,
+        enclosures=[(e.get("href"), e.get("type")) for e in entry.get("enclosures", [])
+                    if e.get("href")])
+
+
+def make_article(*, title: str | None, candidates: list[tuple[str, str]], link: str | None,
+                 guid: str | None, feed_id: str, author: str | None, published: str | None,
+                 updated: str | None, caption: str | None, credit: str | None,
+                 enclosures: list[tuple[Any, Any]]) -> Article | None:
+    """An item's parts (however they were read) -> an Article; None without any text.
+
+    The body is the longest of the candidates (full content before a teaser): HTML
+    through the HTML parser, plain text split at blank lines."""
+    body: list[str] = []
+    for value, kind in candidates:
         if "html" in kind:
             paragraphs = html_to_paragraphs(value)
         else:
             paragraphs = [p for p in (clean_line(part, markup=False).strip()
                                       for part in re.split(r"\n\s*\n", value)) if p]
-        if sum(map(len, paragraphs)) > sum(map(len, best)):
-            best = paragraphs
-    return best
+        if sum(map(len, paragraphs)) > sum(map(len, body)):
+            body = paragraphs
+    for href, kind in enclosures:  # (href, type)
+        body.append(f"Enclosure: {_clean_url(href)}" + (f" ({clean_line(kind)})" if kind else ""))
+    headline = clean_line(title or "").strip()
+    if not headline:
+        words = " ".join(body[:1]).split()
+        headline = " ".join(words[:HEADLINE_WORDS]) + ("…" if len(words) > HEADLINE_WORDS else "")
+    if not headline and not body:
+        return None
+    return Article(
+        headline=headline or "(untitled)",
+        body=tuple(body or [headline]),
+        published=published,
+        updated=updated,
+        caption=caption,
+        credit=credit,
+        url=_clean_url(link),
+        feed=feed_id,
+        guid=clean_line(guid or "", markup=False).strip() or None,
+        author=clean_line(author or "").strip() or None,
+    )
 
 
 def _media(entry: Any) -> tuple[str | None, str | None]:
