@@ -40,6 +40,10 @@ def register(sub: Any, common: list[argparse.ArgumentParser]) -> None:
     p = actions.add_parser("import", parents=common, help="subscribe to the feeds of an OPML file")
     p.add_argument("file", metavar="FILE.opml")
     actions.add_parser("export", parents=common, help="the subscriptions as OPML 2.0 on stdout")
+    p = actions.add_parser("every", parents=common,
+                           help="fetch automatically while the reader is open")
+    p.add_argument("minutes", type=_minutes, metavar="MINUTES",
+                   help="minutes between fetches; 0: off")
 
     p = sub.add_parser("fetch", parents=common,
                        help="fetch new articles from every subscription (or those named)")
@@ -59,6 +63,16 @@ def _jobs(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     if not 1 <= value <= 64:
         raise argparse.ArgumentTypeError(f"must be 1 to 64, not {value}")
+    return value
+
+
+def _minutes(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 24 * 60:
+        raise argparse.ArgumentTypeError(f"must be 0 (off) to 1440, not {value}")
     return value
 
 
@@ -92,6 +106,8 @@ def run(archive: Archive, args: argparse.Namespace) -> int:
             return cmd_import_opml(subscriptions, Path(args.file))
         if action == "export":
             return cmd_export_opml(subscriptions)
+        if action == "every":
+            return cmd_every(archive, args.minutes)
     except SubscriptionError as exc:
         _error(str(exc))
         return EXIT_USAGE
@@ -204,6 +220,15 @@ def cmd_import_opml(subscriptions: Any, path: Path) -> int:
     print(f"subscribed to {added} feed(s) from {path}; {duplicates} duplicate(s) skipped"
           + (f"; {len(problems)} bad outline(s)" if problems else ""))
     return EXIT_FAILED if problems else EXIT_OK
+
+
+def cmd_every(archive: Archive, minutes: int) -> int:
+    from newstui.feeds.reader import AUTO_FETCH_SETTING
+
+    archive.store.set_setting(AUTO_FETCH_SETTING, minutes)
+    print(f"the reader fetches every {minutes} minutes while it is open" if minutes
+          else "the reader fetches only when you press r")
+    return EXIT_OK
 
 
 def cmd_export_opml(subscriptions: Any) -> int:

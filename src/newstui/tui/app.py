@@ -22,6 +22,7 @@ from textual.signal import Signal
 
 from newstui.archive import Archive
 from newstui.article import ReadingState, Summary
+from newstui.feeds.reader import AUTO_FETCH_SETTING, BackgroundFetch
 from newstui.model import ReaderModel
 from newstui.store import StoreError
 from newstui.terminal import TerminalSettings
@@ -50,6 +51,7 @@ class NewsApp(App[int]):
     COMMANDS: ClassVar = App.COMMANDS | {ArticleCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("r", "fetch", "Fetch feeds", show=False, id="app.fetch"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
 
@@ -69,6 +71,9 @@ class NewsApp(App[int]):
         #: (the article's id).
         self.articles_signal: Signal[int] = Signal(self, "articles")
         self.state_signal: Signal[str] = Signal(self, "state")
+        #: A background fetch's progress for the title bars ("fetching 3/10"; "" when done).
+        self.fetch_signal: Signal[str] = Signal(self, "fetch")
+        self.fetcher = BackgroundFetch(archive)
         # The remembered choice is "light" or "dark"; which theme that is depends on
         # the colours this terminal has.
         self._initial_theme = (self.light_theme if theme in ("light", LIGHT_THEME)
@@ -118,6 +123,9 @@ class NewsApp(App[int]):
         watch = getattr(self.model.archive, "watch", None)
         if watch is not None:
             watch(self._notified)
+        minutes = self.model.setting(AUTO_FETCH_SETTING, 0)
+        if isinstance(minutes, (int, float)) and minutes > 0:
+            self.set_interval(float(minutes) * 60, self.action_fetch)
         # A dropped SSH connection sends SIGHUP; a shutdown SIGTERM. Either way: save
         # where the reader is, and leave cleanly.
         loop = asyncio.get_running_loop()
@@ -209,6 +217,32 @@ class NewsApp(App[int]):
         # Called on the saver's thread.
         self.call_from_thread(self.notify, reason, title="Reading state not saved",
                               severity="error", timeout=10, markup=False)
+
+    # -- fetching feeds in the background ----------------------------------------
+
+    def action_fetch(self) -> None:
+        """Fetch every subscription on a worker: the reader stays usable, the title
+        bars show the progress, new articles appear in place when it is done."""
+        if self.fetcher.running:
+            self.notify("Already fetching", timeout=2)
+            return
+        self.fetch_signal.publish("fetching…")
+        self._fetch_feeds()
+
+    @work(thread=True, exclusive=True, group="fetch")
+    def _fetch_feeds(self) -> None:
+        def progress(done: int, total: int, label: str) -> None:
+            self.call_from_thread(self.fetch_signal.publish, f"fetching {done}/{total}")
+
+        summary = self.fetcher.run(progress)
+        self.call_from_thread(self._fetched, summary)
+
+    def _fetched(self, summary: str) -> None:
+        self.fetch_signal.publish("")
+        failed = "\n" in summary
+        self.notify(summary, title="Fetched", severity="warning" if failed else "information",
+                    timeout=8 if failed else 4, markup=False)
+        self.load_archive(reload=True)
 
     # -- app actions ----------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
@@ -30,6 +31,7 @@ class ArticleScreen(Screen[int]):
         Binding("s", "star", "Star", id="article.star"),
         Binding("y", "copy(False)", "Copy cite", id="article.copy_citation"),
         Binding("Y", "copy(True)", "Copy all", show=False, id="article.copy_article"),
+        Binding("o", "open_link", "Open link", id="article.open_link"),
     ]
 
     app: NewsApp
@@ -115,6 +117,21 @@ class ArticleScreen(Screen[int]):
     def action_star(self) -> None:
         starred = self.model.toggle_star(self.article)
         self.notify("Starred" if starred else "Unstarred", timeout=1.5)
+
+    def action_open_link(self) -> None:
+        """Open the article's link in a browser where there is a local display; else
+        (over SSH, on a console) copy it to the reader's clipboard with OSC 52."""
+        from newstui.feeds.links import has_local_display, open_in_browser
+
+        url = self.article.url
+        if not url:
+            self.notify("This article has no link", timeout=2)
+            return
+        if has_local_display(os.environ) and open_in_browser(url):
+            self.notify(f"Opened {url}", timeout=2, markup=False)
+            return
+        self.app.copy_to_clipboard(url)
+        self.notify(f"Copied the link to the clipboard: {url}", timeout=3, markup=False)
 
     def action_copy(self, whole: bool) -> None:
         """Copy to the reader's own clipboard with OSC 52, which works across SSH (and

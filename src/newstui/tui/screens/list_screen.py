@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -26,6 +26,7 @@ class ListScreen(Screen[None]):
         Binding("u", "toggle_read", "Read/unread", id="list.toggle_read"),
         Binding("f", "cycle_filter", "Filter", id="list.filter"),
         Binding("o", "cycle_order", "Order", id="list.order"),
+        Binding("F", "feeds", "Feeds", show=False, id="list.feeds"),  # 80 columns are full
         Binding("q", "app.quit", "Quit", id="list.quit"),
     ]
 
@@ -36,6 +37,11 @@ class ListScreen(Screen[None]):
         self.model = model
         self.filter_name = "all"
         self.order = "newest"
+        #: The feed whose articles alone are listed (chosen on the feeds screen).
+        self.feed: str | None = None
+        self.feed_label = ""
+        self.feed_members: frozenset[str] = frozenset()
+        self.fetch_progress = ""
 
     def compose(self) -> ComposeResult:
         low_bandwidth = self.app.settings.low_bandwidth
@@ -55,6 +61,7 @@ class ListScreen(Screen[None]):
         self.query_one("#empty").display = False
         self.app.articles_signal.subscribe(self, self._articles_changed)
         self.app.state_signal.subscribe(self, self._state_changed)
+        self.app.fetch_signal.subscribe(self, self._fetch_progress)
         if self.model.loaded:
             self.rearrange()
 
@@ -70,11 +77,15 @@ class ListScreen(Screen[None]):
         # Loaded again (another process imported): the cursor stays on its article.
         current = self.article_list.current
         self.rearrange(keep=current.id if current else None)
+        if self.feed is not None and added:
+            self._read_feed_members()  # the feed may have new articles
 
     def rearrange(self, keep: str | None = None) -> None:
         """Show the articles in the current filter and order; keep the cursor on the
         article with id `keep` if it is still listed."""
         rows = arrange(self.model.summaries, self.model.states, self.filter_name, self.order)
+        if self.feed is not None:
+            rows = [row for row in rows if row.id in self.feed_members]
         cursor = 0
         if keep is not None:
             cursor = next((i for i, a in enumerate(rows) if a.id == keep), 0)
@@ -98,9 +109,54 @@ class ListScreen(Screen[None]):
         count = f"{shown:,} of {total:,}" if shown != total else f"{total:,}"
         order = "by headline" if self.order == "headline" else f"{self.order} first"
         read_only = " — read-only" if self.model.read_only else ""
+        feed = f" — {self.feed_label}" if self.feed is not None else ""
+        fetching = f" — {self.fetch_progress}" if self.fetch_progress else ""
         self.query_one("#title-bar", Static).update(
-            f"newstui — {count} article{'s' if total != 1 else ''} — {self.filter_name} — "
-            f"{order}{read_only}")
+            f"newstui — {count} article{'s' if total != 1 else ''}{feed} — {self.filter_name}"
+            f" — {order}{read_only}{fetching}")
+
+    def _fetch_progress(self, text: str) -> None:
+        self.fetch_progress = text
+        self.update_title()
+
+    # -- feeds ------------------------------------------------------------------
+
+    def action_feeds(self) -> None:
+        from newstui.tui.screens.feeds_screen import FeedsScreen
+
+        screen = FeedsScreen(self.model, self.feed)
+
+        def chosen(feed: str | None) -> None:
+            if feed is None:
+                return
+            if not feed:
+                self.feed = None
+            else:
+                self.feed = feed
+                view = screen.view
+                self.feed_label = view.label(feed) if view else feed
+                self.feed_members = view.members.get(feed, frozenset()) if view else frozenset()
+            self._rearrange_keeping_cursor()
+
+        self.app.push_screen(screen, chosen)
+
+    @work(thread=True, exclusive=True, group="feed-members")
+    def _read_feed_members(self) -> None:
+        from newstui.feeds.reader import read_feeds
+        from newstui.feeds.subscriptions import SubscriptionError
+        from newstui.store import StoreError
+
+        try:
+            view = read_feeds(self.model.archive, {})
+        except (SubscriptionError, StoreError):
+            return
+
+        def apply() -> None:
+            if self.feed is not None:
+                self.feed_members = view.members.get(self.feed, frozenset())
+                self._rearrange_keeping_cursor()
+
+        self.app.call_from_thread(apply)
 
     @on(CursorList.Selected, "#articles")
     def open_article(self, event: CursorList.Selected) -> None:

@@ -251,6 +251,8 @@ class ArticleView(ScrollView, can_focus=True):
         article = self.article
         self._head = [_Block(printable(article.headline), "article-view--headline")]
         meta = dateline_and_date(article)
+        if article.author:
+            meta = " · ".join(p for p in (f"By {article.author}", meta) if p)
         if meta:
             self._head.append(_Block(printable(meta), "article-view--meta"))
         caption = caption_line(article)
@@ -258,9 +260,12 @@ class ArticleView(ScrollView, can_focus=True):
             self._head += [_Block(""), _Block(printable(caption), "article-view--caption",
                                               indent="▌ ")]
         self._tail = []
-        if article.source:
-            self._tail = [_Block(""), _Block(printable(f"Source: {article.source}"),
+        if article.url:  # a terminal hyperlink (OSC 8) where the terminal shows them
+            self._tail = [_Block(""), _Block(printable(f"Link: {article.url}"),
                                              "article-view--source")]
+        if article.source:
+            self._tail += [_Block(""), _Block(printable(f"Source: {article.source}"),
+                                              "article-view--source")]
         self._block_count = len(self._head) + 2 * len(article.body) + len(self._tail)
         self._blocks = []
         self._first = []
