@@ -86,8 +86,6 @@ def test_subscribe_fetch_again_edit_and_disappear(server: FeedServer, db: Path,
     archive.store.set_state(stored["g1"].id, ReadingState(read=True, starred=True))
     edited = [("g1", "Trawlers return early", "The fleet is home, a day early."), *ITEMS[1:]]
     server.routes["/news.xml"] = Route(rss2(edited))
-    if not hasattr(Archive, "upsert"):
-        pytest.xfail("replacing a changed article needs Archive.upsert (store's merge)")
     code, report, _ = fetch(db, capsys)
     assert code == 0 and (report["new"], report["updated"]) == (0, 1)
     after = {a.guid: a for a in articles(db)}
@@ -244,6 +242,10 @@ def test_feeds_remove_and_usage(server: FeedServer, db: Path,
     code, out, _ = run(db, capsys, "feeds", "remove", "a")
     assert code == 0 and not len(SubscriptionList(db))
     assert len(articles(db)) == 3  # kept without --delete-articles
+    run(db, capsys, "feeds", "add", server.url("/a"), "--name", "a")
+    code, out, _ = run(db, capsys, "feeds", "remove", server.url("/a"), "--delete-articles")
+    assert code == 0 and "deleted 3 article(s)" in out
+    assert articles(db) == []
 
 
 def test_opml_import_and_export_round_trip(tmp_path: Path, db: Path,

@@ -34,7 +34,7 @@ def test_rss2_content_encoded_media_enclosure_and_untitled_items() -> None:
     assert first.caption == "Boats at the quay."
     assert first.credit == "Photo Agency"
     assert first.author == "Ann Writer"
-    assert first.published == "2026-11-28T07:30:00"  # UTC
+    assert first.published == "2026-11-28T07:30:00+00:00"  # an instant, in UTC
     assert (first.url, first.guid, first.feed) == (
         "http://example.test/trawlers", "http://example.test/trawlers", FEED)
     assert first.has_identity
@@ -49,7 +49,7 @@ def test_rss1_and_rss091() -> None:
     (item,) = parse_feed(RSS1, FEED).articles
     assert item.headline == "RSS one item"
     assert item.body == ("Text of the RSS 1.0 item.",)
-    assert item.published == "2026-11-27T09:00:00" or item.updated == "2026-11-27T09:00:00"
+    assert item.updated == "2026-11-27T09:00:00+00:00"  # dc:date, as feedparser reads it
     (old,) = parse_feed(RSS091, FEED).articles
     assert old.headline == "RSS 0.91 item" and old.url == "http://example.test/old1"
 

@@ -178,14 +178,7 @@ def cmd_remove(archive: Archive, subscriptions: Any, key: str, delete_articles: 
     deleted = 0
     if delete_articles:
         ids = [a.id for a in archive.store.articles() if a.feed == sub.feed_id]
-        delete = getattr(archive, "delete", None)
-        if delete is None:
-            _error("deleting articles needs Archive.delete (not in this build); "
-                   "the subscription was removed, its articles kept")
-            return EXIT_FAILED
-        if ids:
-            delete(ids)
-        deleted = len(ids)
+        deleted = len(archive.delete(ids)) if ids else 0
     print(f"unsubscribed from {sub.url}"
           + (f"; deleted {deleted} article(s)" if delete_articles else
              "; its articles stay in the archive"))

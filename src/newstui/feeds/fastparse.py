@@ -192,9 +192,11 @@ def _iso(value: str | None) -> str | None:
 
 
 def _utc(moment: datetime) -> str:
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment.replace(microsecond=0).isoformat()
+    """An instant as the store holds it: UTC with its offset (`…T07:30:00+00:00`); a
+    time without a zone is taken as UTC (as feedparser takes it)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
 
 
 def _lenient(value: str) -> str | None:

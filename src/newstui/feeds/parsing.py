@@ -265,7 +265,7 @@ def _media(entry: Any) -> tuple[str | None, str | None]:
 
 
 def _date(entry: Any, key: str) -> str | None:
-    """A parsed feed date (UTC) as ISO 8601 without a zone: `2026-11-29T10:00:00`."""
+    """A parsed feed date as the store holds an instant: `2026-11-29T10:00:00+00:00`."""
     # dict.get: feedparser's own get() maps updated_parsed to published_parsed, warning.
     value = dict.get(entry, key)
     if not isinstance(value, time.struct_time):
@@ -274,7 +274,7 @@ def _date(entry: Any, key: str) -> str | None:
         moment = datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
     except (OverflowError, ValueError, OSError):
         return None
-    return moment.replace(tzinfo=None).isoformat()
+    return moment.replace(microsecond=0).isoformat()
 
 
 def _text(value: object) -> str | None:

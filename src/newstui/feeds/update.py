@@ -253,13 +253,10 @@ def _store(archive: Archive, report: FetchReport) -> None:
 
 
 def store_articles(archive: Archive, articles: list[Article]) -> tuple[list[str], list[str]]:
-    """Put articles into the archive: (ids added, ids updated)."""
-    upsert = getattr(archive, "upsert", None)
-    if upsert is not None:
-        result = upsert(articles)
-        return ([getattr(a, "id", a) for a in result.added],
-                [getattr(a, "id", a) for a in result.updated])
-    return [a.id for a in archive.add(articles)], []  # until Archive.upsert lands
+    """Put articles into the archive in one write: (ids added, ids updated). An
+    article already stored with other text is replaced, its reading state kept."""
+    result = archive.upsert(articles)
+    return [a.id for a in result.added], [a.id for a in result.updated]
 
 
 def _remember(subscriptions: SubscriptionList, report: FetchReport, now: datetime) -> None:
