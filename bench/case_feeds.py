@@ -39,7 +39,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus" / "bbc"
 DOC = REPO / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- case 16 begins -->", "<!-- case 16 ends -->"
+BEGIN, END = "<!-- case 16 (feeds) start -->", "<!-- case 16 (feeds) end -->"
 PORT = 8016
 CONTROL_PORT = 8116
 
@@ -256,7 +256,7 @@ def report(results: dict[str, list[dict[str, float]]], args: argparse.Namespace,
         return median_of(results[name], key)
 
     lines = [
-        f"### Case 16: fetching {args.feeds} feeds × {args.items} items "
+        f"## Case 16 (feeds): fetching {args.feeds} feeds × {args.items} items "
         f"({feed_bytes / 1e6:.1f} MB of RSS), {args.latency * 1000:.0f} ms per response, "
         "one loopback address per feed",
         "",
