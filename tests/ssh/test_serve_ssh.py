@@ -82,7 +82,8 @@ def test_read_search_resize_and_quit(room: Room, keys: dict[str, Path], store: P
     assert b"\x1b[?1000h" not in term.raw
     assert b"Traceback" not in term.raw
     line = room.wait_log(r"session of reader key (SHA256:\S+) from 127\.0\.0\.1:\d+ ended "
-                         r"\(ended\): reader \d+ exit 0, [\d.]+ s, (\d+) bytes in, (\d+) bytes out")
+                         r"\(the reader left\): reader \d+ exit 0, [\d.]+ s, "
+                         r"(\d+) bytes in, (\d+) bytes out")
     assert int(line.group(2)) > 10 and int(line.group(3)) > 1000
     assert store.stat().st_mtime_ns == before, "a session wrote the archive"
 
@@ -347,3 +348,31 @@ def test_a_non_utf8_client_gets_ascii(room: Room, keys: dict[str, Path]) -> None
     finally:
         term.close()
     assert all(byte < 128 for byte in bytes(term.raw)), "a non-ASCII byte reached a C locale"
+
+
+def test_a_reader_over_its_memory_cap_is_closed(store: Path, tmp_path: Path) -> None:
+    need_openssh()
+    server = Room(tmp_path, store, "--anonymous", "--max-session-memory", "1")
+    term = reader(server, None, "hungry")
+    try:
+        term.wait_for(NEWEST, timeout=30)
+        assert term.wait_exit(timeout=30) != 0
+        assert "used too much memory" in term.raw.decode(errors="replace")
+        server.wait_log(r"reader \d+ of hungry from \S+ uses \d+ MB of its own \(cap 1 MB\)")
+    finally:
+        term.close()
+        server.stop()
+
+
+def test_an_address_that_keeps_failing_is_turned_away(store: Path, keys: dict[str, Path],
+                                                      tmp_path: Path) -> None:
+    server = Room(tmp_path, store, "--authorized-keys", str(keys["authorized"]))
+    try:
+        for _ in range(10):
+            assert server.ssh(keys["stranger"]).returncode == 255
+        # Now even a good key from that address is refused, before authentication.
+        done = server.ssh(keys["alice"], tty=True)
+        assert done.returncode == 255
+        server.wait_log(r"refused 127\.0\.0\.1:\d+: too many failed authentications")
+    finally:
+        server.stop()

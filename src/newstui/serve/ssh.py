@@ -271,7 +271,7 @@ class ReaderSession(asyncssh.SSHServerSession[bytes]):
         self._paused = False
         self._closing = False
         self._ended = False
-        self.outcome = "ended"
+        self.outcome = "the reader left"
 
     @property
     def who(self) -> str:
