@@ -237,5 +237,10 @@ class Archive:
 
 
 def bundled_samples() -> Path:
-    """The fictional sample articles shipped inside the package."""
-    return Path(str(resources.files("newstui") / "data" / "samples"))
+    """The fictional sample articles: `data/samples` at the top of the repository,
+    copied into the package (`newstui/data`) when a wheel is built (pyproject's
+    force-include). An editable install or a checkout reads them where they are."""
+    packaged = Path(str(resources.files("newstui") / "data" / "samples"))
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "data" / "samples"

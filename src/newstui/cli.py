@@ -8,6 +8,7 @@ exit with a status: 1 for a failed operation, 2 for a command or query not under
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import os
 import sys
@@ -18,9 +19,11 @@ from typing import Any, NoReturn, TextIO
 
 import orjson
 
-from newstui import __version__, terminal
+from newstui import terminal
 from newstui.archive import DEFAULT_LIMIT, Archive, bundled_samples
 from newstui.commands import feeds as feed_commands
+from newstui.commands.config import VersionAction, describe_subcommands, load_settings
+from newstui.config import ConfigError, Settings
 from newstui.files import atomic_write
 from newstui.pg import is_database_url
 from newstui.query import QueryError
@@ -52,7 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
         parent = CommandLineParser(add_help=False)
         parent.add_argument("--db", metavar="PATH", default=default,
                             help="the store file, or postgresql://… for a shared database "
-                                 "(default: $NEWSTUI_DB, else the user data folder)")
+                                 "(default: $NEWSTUI_DB, else the config file's `store`, else "
+                                 "the user data folder)")
+        parent.add_argument("--config", metavar="FILE", default=default,
+                            help="the config file (default: $NEWSTUI_CONFIG, else "
+                                 "config.toml in the user config folder)")
         parent.add_argument("--debug", action="store_true",
                             default=argparse.SUPPRESS if suppress else False,
                             help="show tracebacks for errors")
@@ -63,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="A terminal news browser: keep, read and search a news archive.",
         epilog="With no command, opens the reader. Query syntax: see `newstui search --help`.",
     )
-    parser.add_argument("--version", action="version", version=f"newstui {__version__}")
+    parser.add_argument("--version", action=VersionAction,
+                        help="print the versions of newstui, Python, Textual, tantivy, TinyDB")
     reader = parser.add_argument_group("the reader (with no command)")
     reader.add_argument("--color", choices=terminal.COLOR_MODES, default=None,
                         help="colours: auto (default; follows COLORTERM, TERM, NO_COLOR), "
@@ -74,11 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
                            "(default over SSH; also $NEWSTUI_LOW_BANDWIDTH=1)")
     bandwidth.add_argument("--no-low-bandwidth", dest="low_bandwidth", action="store_false",
                            help="full frame rate and mouse even over SSH")
-    reader.add_argument("--ascii", action="store_true",
+    reader.add_argument("--ascii", action="store_true", default=None,
                         help="draw with ASCII only (automatic when the locale is not UTF-8)")
     reader.add_argument("--state", metavar="PATH", default=None,
                         help="keep this reader's reading state (read, starred, position) "
                              "in PATH instead of beside the store")
+    reader.add_argument("--theme", metavar="NAME",
+                        help="the theme to start with (a Textual theme or one from the "
+                             "config file); also $NEWSTUI_THEME")
     sub: Any = parser.add_subparsers(dest="command", metavar="COMMAND")
     common: list[argparse.ArgumentParser] = [global_options(True)]
 
@@ -127,6 +138,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve_commands.add_parsers(sub, common)
     feed_commands.register(sub, common)
+
+    p = sub.add_parser("config", parents=common,
+                       help="print the config file's path and the effective settings")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON, with where each setting came from")
+    p = sub.add_parser("completion", parents=common,
+                       help="print a shell completion script (bash, zsh or fish)")
+    p.add_argument("shell", choices=("bash", "zsh", "fish"), help="the shell")
+    describe_subcommands(parser)
     return parser
 
 
@@ -150,8 +170,8 @@ def _positive(text: str) -> int:
 #: (and from any message argparse prints).
 _WORD_MARK = "\x00"
 #: Options that take a value: the global ones (before the command) and `search`'s.
-_GLOBAL_VALUE_OPTIONS = ("--db", "--color", "--state")
-_SEARCH_VALUE_OPTIONS = ("--db", "--limit")
+_GLOBAL_VALUE_OPTIONS = ("--db", "--color", "--state", "--config", "--theme")
+_SEARCH_VALUE_OPTIONS = ("--db", "--limit", "--config")
 
 
 class CommandLineParser(argparse.ArgumentParser):
@@ -225,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `newstui list | head`: the reader went away, which is not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-    except (QueryError, UsageError) as exc:
+    except (QueryError, UsageError, ConfigError) as exc:
         if args.debug:
             raise
         _error(f"{exc}")
@@ -243,16 +263,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    settings = load_settings(args)
+    args.settings = settings  # for the reader, whichever store dispatch() is given
+    for warning in settings.warnings:
+        print(f"newstui: warning: {warning}", file=sys.stderr)
+    if args.command == "config":
+        from newstui.commands.config import cmd_config
+
+        if settings.store is None:  # show where the store is, not just "unset"
+            settings = dataclasses.replace(settings, store=str(default_store_path()))
+        return cmd_config(settings, args.json)
+    if args.command == "completion":
+        from newstui.commands.completion import script
+
+        print(script(args.shell, build_parser()), end="")
+        return EXIT_OK
     if args.command == "copy":
         from newstui.pg.copy import run_copy
 
         return run_copy(args.source, args.target, getattr(args, "state", None))
-    url = args.db or os.environ.get("NEWSTUI_DB")
+    url = settings.store  # --db, $NEWSTUI_DB or the config file's `store`
     if url and is_database_url(url):
         from newstui.pg import commands as pg_commands
 
         return pg_commands.run(url, args, sys.modules[__name__])
-    path, chosen = _store_location(args.db)
+    path, chosen = _store_location(settings.store)
     state = getattr(args, "state", None)
     archive = Archive.open(path, on_wait=_say_waiting,
                            state_path=Path(state).expanduser() if state else None)
@@ -265,7 +300,8 @@ def dispatch(archive: Any, args: argparse.Namespace) -> int:
     """Run the command on an open archive (a TinyDB `Archive` or a `PgArchive`)."""
     command = args.command
     if command is None:
-        return run_reader(archive, args)
+        settings = getattr(args, "settings", None)
+        return run_reader(archive, settings if settings is not None else load_settings(args))
     if command == "import":
         # `newstui import URL` reads an article page (or a feed) from the web.
         urls = [p for p in args.paths if feed_commands.is_url(p)]
@@ -299,9 +335,9 @@ def dispatch(archive: Any, args: argparse.Namespace) -> int:
     raise UsageError(f"unknown command {command!r}")  # argparse rejects it first
 
 
-def _store_location(option: str | None) -> tuple[Path, bool]:
-    """(path, chosen): chosen is False for the default location, which is seeded."""
-    chosen = option or os.environ.get("NEWSTUI_DB")
+def _store_location(chosen: str | None) -> tuple[Path, bool]:
+    """(path, chosen): chosen is False for the default location, which is seeded.
+    `chosen`: --db, $NEWSTUI_DB or the config file's `store` (see config.py)."""
     if chosen:
         path = Path(chosen).expanduser()
         # A mistyped folder is reported, not created (nor left to fail mid-write).
@@ -323,7 +359,7 @@ def _say_waiting(lock: Path) -> None:
     _info(f"waiting for another newstui process writing this store ({lock})…")
 
 
-def run_reader(archive: Archive, args: argparse.Namespace) -> int:
+def run_reader(archive: Archive, config: Settings) -> int:
     """Open the TUI (the only path that imports Textual)."""
     if terminal.is_dumb(os.environ) and not terminal.web_driver(os.environ):
         raise UsageError(f"TERM={os.environ.get('TERM', '')!r} cannot draw the reader; use "
@@ -336,7 +372,7 @@ def run_reader(archive: Archive, args: argparse.Namespace) -> int:
                          "`newstui list`, `newstui show ID` or `newstui search QUERY`")
     try:
         settings = terminal.BROWSER if web else terminal.resolve(
-            os.environ, args.color, args.low_bandwidth, args.ascii,
+            os.environ, config.color, config.low_bandwidth, config.ascii,
             locale_env=terminal.initial_environment(),
             bce=terminal.terminal_has_bce(os.environ.get("TERM", "")))
     except terminal.TerminalError as exc:
@@ -346,7 +382,7 @@ def run_reader(archive: Archive, args: argparse.Namespace) -> int:
         del os.environ["NO_COLOR"]  # Textual would count an empty NO_COLOR as set
     os.environ.update(settings.textual_environment())
     run_app = importlib.import_module("newstui.tui.app").run_app
-    return int(run_app(archive, settings))
+    return int(run_app(archive, settings, config))
 
 
 # -- subcommands ---------------------------------------------------------------

@@ -15,7 +15,7 @@ from newstui.importer import read_file, read_paths
 
 REPO = Path(__file__).resolve().parents[2]
 BBC = (REPO / ".." / "shared" / "corpus" / "bbc").resolve()
-SAMPLES = REPO / "src" / "newstui" / "data" / "samples"
+SAMPLES = REPO / "data" / "samples"
 
 
 def source_records() -> list[dict]:

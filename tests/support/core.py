@@ -13,7 +13,7 @@ from typing import Any
 from newstui.article import Article
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = REPO_ROOT / "src" / "newstui" / "data" / "samples"
+SAMPLES = REPO_ROOT / "data" / "samples"
 # The corpus is test data only: read from beside the repository, never copied into it.
 CORPUS = (REPO_ROOT / ".." / "shared" / "corpus").resolve()
 

@@ -23,6 +23,7 @@ from textual.signal import Signal
 from newstui.archive import Archive
 from newstui.article import ReadingState, Summary
 from newstui.feeds.reader import AUTO_FETCH_SETTING, BackgroundFetch
+from newstui.config import Settings
 from newstui.model import ReaderModel
 from newstui.store import StoreError
 from newstui.terminal import TerminalSettings
@@ -292,11 +293,14 @@ def _driver_for(settings: TerminalSettings) -> type[Driver] | None:
     return LowBandwidthDriver if settings.erase_runs else QuietDriver
 
 
-def run_app(archive: Archive, settings: TerminalSettings = DEFAULT_SETTINGS) -> int:
+def run_app(archive: Archive, settings: TerminalSettings = DEFAULT_SETTINGS,
+            config: Settings | None = None) -> int:
     """Run the reader until the user quits; returns the exit status (non-zero when it
     could not go on, or crashed)."""
     model = ReaderModel(archive)
-    theme = model.setting("theme")
+    theme = config.theme if config is not None else None
+    if theme is None:
+        theme = model.setting("theme")
     app = NewsApp(archive, theme=theme if isinstance(theme, str) else None,
                   settings=settings, model=model)
     # Mouse reporting sends a report for every move of the pointer: not over a slow link.
