@@ -171,9 +171,10 @@ def load(text: str | None, env: Mapping[str, str], flags: Mapping[str, Any],
     for spec in specs():
         known_keys.add(spec.key)
         flag_value = flags.get(spec.flag) if spec.flag else None
-        if flag_value is not None:
-            values[spec.name] = _check(spec, flag_value, f"--{spec.flag.replace('_', '-')}")
-            sources[spec.name] = f"flag --{spec.flag.replace('_', '-')}"
+        if spec.flag and flag_value is not None:
+            option = "--" + spec.flag.replace("_", "-")
+            values[spec.name] = _check(spec, flag_value, option)
+            sources[spec.name] = f"flag {option}"
             continue
         if spec.env and env.get(spec.env, "") != "":
             values[spec.name] = _from_env(spec, env[spec.env])
@@ -284,7 +285,7 @@ def _keymap(table: Any, where: str, text: str | None) -> dict[str, str]:
     keymap = {}
     for binding_id, keys in table.items():
         if not isinstance(keys, str) or not keys.strip():
-            raise ConfigError(f"{_at(where, text, 'keymap.' + binding_id)}: keymap: "
+            raise ConfigError(f"{_at(where, text, ['keymap', binding_id])}: keymap: "
                               f"{binding_id!r}: expected keys as a string, e.g. \"x\" or "
                               f"\"x,ctrl+x\", not {keys!r}")
         keymap[binding_id] = ",".join(k.strip() for k in keys.split(","))
@@ -300,34 +301,35 @@ def _themes(table: Any, where: str, text: str | None,
     for name, fields in table.items():
         key = f"themes.{name}"
         if not isinstance(fields, Mapping):
-            raise ConfigError(f"{_at(where, text, key)}: {key}: expected a table")
+            raise ConfigError(f"{_at(where, text, ['themes', name])}: {key}: expected a table")
         theme = {}
         for field_name, value in fields.items():
             if field_name not in THEME_FIELDS:
                 near = difflib.get_close_matches(field_name, THEME_FIELDS, n=1)
                 hint = f" (did you mean {near[0]!r}?)" if near else ""
-                warnings.append(f"{_at(where, text, key + '.' + field_name)}: unknown "
+                warnings.append(f"{_at(where, text, ['themes', name, field_name])}: unknown "
                                 f"theme field {key}.{field_name}{hint}; ignored")
                 continue
             theme[field_name] = value
         if "primary" not in theme:
-            raise ConfigError(f"{_at(where, text, key)}: {key}: a theme needs at least "
-                              "`primary` (a colour such as \"#88c0d0\")")
+            raise ConfigError(f"{_at(where, text, ['themes', name])}: {key}: a theme needs "
+                              "at least `primary` (a colour such as \"#88c0d0\")")
         themes[name] = theme
     return themes
 
 
-def _at(where: str, text: str | None, key: str) -> str:
-    """`where`, with the line of `key` in the file's text where it can be found."""
-    found = _line_of(text, key) if text is not None else None
+def _at(where: str, text: str | None, key: str | list[str]) -> str:
+    """`where`, with the line of `key` (dotted, or its parts) in the file's text where
+    it can be found."""
+    parts = key.split(".") if isinstance(key, str) else key
+    found = _line_of(text, parts) if text is not None else None
     return f"{where}, line {found[0]}, column {found[1]}" if found else where
 
 
-def _line_of(text: str, dotted: str) -> tuple[int, int] | None:
+def _line_of(text: str, parts: list[str]) -> tuple[int, int] | None:
     """The line and column of the value of a dotted key (or of the header of its
     table). A simple scan, good for the plain files people write: only used to point
     at a mistake."""
-    parts = dotted.split(".")
     table: list[str] = []
     header = re.compile(r"\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$")
     for number, line in enumerate(text.split("\n"), 1):

@@ -80,8 +80,15 @@ def _positional(parser: argparse.ArgumentParser) -> str | list[str]:
 
 
 def _one_line(text: str) -> str:
-    text = re.sub(r"\s+", " ", text % {"default": ""} if "%(" in text else text).strip()
-    return text.split("; ")[0].split(". ")[0][:70]
+    """An option's help, short enough for a completion menu: up to its first aside."""
+    text = re.sub(r"\s+", " ", text).strip()
+    for stop in (": ", " (", "; ", ". "):
+        head = text.split(stop)[0]
+        if len(head) >= 12:
+            text = head
+    if len(text) > 70:
+        text = text[:70].rsplit(" ", 1)[0] + "…"
+    return text
 
 
 def script(shell: str, parser: argparse.ArgumentParser, prog: str = "newstui") -> str:
@@ -178,7 +185,7 @@ def _zsh_specs(options: list[Option]) -> list[str]:
     for option in options:
         action = ""
         if option.takes_value:
-            action = {"store": ":store:_files -g '*.json(-.)'",
+            action = {"store": ':store:_files -g "*.json(-.)"',
                       "file": ":file:_files",
                       "choice": f":value:({' '.join(option.choices)})"}.get(
                           option.kind, ":value: ")
@@ -267,10 +274,14 @@ def _fish(prog: str, options: list[Option], commands: list[Command]) -> str:
         f"#   ~/.config/fish/completions/{prog}.fish",
         f"complete -c {prog} -f",
     ]
-    lines += [_fish_option(prog, o, "") for o in options]
+    shared = {f for c in commands for o in c.options for f in o.flags}
+    # Options every subcommand takes complete anywhere; the reader's only before one.
+    lines += [_fish_option(prog, o, "" if set(o.flags) & shared else "__fish_use_subcommand")
+              for o in options]
+    first = _fish_text("not __fish_seen_subcommand_from " + names)
     for command in commands:
-        lines.append(f"complete -c {prog} -n {_fish_text('not __fish_seen_subcommand_from ' + names)}"
-                     f" -a {command.name} -d {_fish_text(command.help)}")
+        lines.append(f"complete -c {prog} -n {first} -a {command.name} "
+                     f"-d {_fish_text(command.help)}")
         seen = f"__fish_seen_subcommand_from {command.name}"
         lines += [_fish_option(prog, o, seen) for o in command.options
                   if not any(f in _flags(options).split() for f in o.flags)]

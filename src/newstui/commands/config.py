@@ -119,7 +119,7 @@ def describe_subcommands(parser: argparse.ArgumentParser) -> None:
                 sub.epilog = "example:\n" + "\n".join(f"  {e}" for e in EXAMPLES[name])
 
 
-def _KeepEpilog(base: type[argparse.HelpFormatter]) -> type[argparse.HelpFormatter]:  # noqa: N802
+def _KeepEpilog(base: type[argparse.HelpFormatter]) -> type[argparse.HelpFormatter]:
     """`base`, keeping the epilog's lines as written (the examples)."""
     if issubclass(base, argparse.RawDescriptionHelpFormatter):
         return base
