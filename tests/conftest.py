@@ -57,3 +57,15 @@ def db_value(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "tinydb":
         return str(tmp_path / "store.json")
     return str(request.getfixturevalue("pg_url"))
+
+
+# -- the user's config file ------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(tmp_path_factory: pytest.TempPathFactory,
+                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the config file of the person running the tests: the config folder
+    is an empty one (tests that want a config file write one, or pass --config)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-config"))
+    monkeypatch.delenv("NEWSTUI_CONFIG", raising=False)
