@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from core_helpers import CliRunner
+from support.core import CliRunner
 
 from newstui.cli import build_parser
 from newstui.commands.completion import script
@@ -99,12 +99,15 @@ def test_an_unknown_key_is_a_warning_and_the_rest_applies(
 
 
 def test_every_subcommand_help_has_a_description_and_an_example(cli: CliRunner) -> None:
+    import argparse
+
     parser = build_parser()
-    subparsers = next(a for a in parser._actions if a.dest == "command")
-    names = list(subparsers.choices)  # type: ignore[attr-defined]
+    subparsers = next(a for a in parser._actions
+                      if isinstance(a, argparse._SubParsersAction))
+    names = list(subparsers.choices)
     assert {"config", "completion", "import", "list"} <= set(names)
     for name in names:
-        sub = subparsers.choices[name]  # type: ignore[attr-defined]
+        sub = subparsers.choices[name]
         text = sub.format_help()
         assert sub.description and sub.description.strip(), name
         assert "example:\n  newstui " in text, f"`newstui {name} --help` has no example"

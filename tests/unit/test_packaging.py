@@ -6,8 +6,9 @@ hand when the packaging changes."""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 from newstui.archive import bundled_samples
 

@@ -298,7 +298,7 @@ def run_app(archive: Archive, settings: TerminalSettings = DEFAULT_SETTINGS,
     """Run the reader until the user quits; returns the exit status (non-zero when it
     could not go on, or crashed)."""
     model = ReaderModel(archive)
-    theme = config.theme if config is not None else None
+    theme: object = config.theme if config is not None else None
     if theme is None:
         theme = model.setting("theme")
     app = NewsApp(archive, theme=theme if isinstance(theme, str) else None,
