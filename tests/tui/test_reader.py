@@ -373,7 +373,7 @@ async def test_theme_switch_is_remembered(app: NewsApp, archive: Archive) -> Non
         await settle(pilot)
         assert app.theme == LIGHT_THEME
         app.model.flush()
-    assert fresh_store(archive).setting("theme") == "light"
+    assert fresh_store(archive).setting("theme") == LIGHT_THEME  # by name
 
 
 async def test_command_palette_offers_search(app: NewsApp) -> None:

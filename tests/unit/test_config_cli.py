@@ -98,6 +98,16 @@ def test_an_unknown_key_is_a_warning_and_the_rest_applies(
     assert json.loads(result.stdout)["settings"]["order"]["value"] == "oldest"
 
 
+def test_config_checks_the_keymap_against_the_bindings(
+        cli: CliRunner, isolated_env: dict[str, str]) -> None:
+    write_config(isolated_env, '[keymap]\n"list.stat" = "x"\n"list.filter" = "s"\n')
+    result = cli("config")
+    assert result.status == 0
+    assert "keymap: no binding 'list.stat' (did you mean 'list.star'?)" in result.stderr
+    assert "keymap: 's' is bound to both list.filter and list.star" in result.stderr
+    assert len(json.loads(cli("config", "--json").stdout)["warnings"]) == 2
+
+
 def test_every_subcommand_help_has_a_description_and_an_example(cli: CliRunner) -> None:
     import argparse
 

@@ -47,10 +47,14 @@ def cmd_config(settings: Settings, as_json: bool) -> int:
     """Print where the config file is and the effective settings (as TOML, or JSON
     with the source of each)."""
     if as_json:
-        sys.stdout.buffer.write(orjson.dumps(to_json(settings), option=orjson.OPT_INDENT_2)
+        document = to_json(settings)
+        document["warnings"] += keymap_problems(settings)
+        sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2)
                                 + b"\n")
         sys.stdout.flush()
         return 0
+    for problem in keymap_problems(settings):
+        print(f"newstui: warning: {settings.path}: {problem}", file=sys.stderr)
     path = settings.path
     state = "" if path is not None and path.exists() else " (not found: defaults apply)"
     print(f"# config file: {path}{state}")
@@ -58,6 +62,17 @@ def cmd_config(settings: Settings, as_json: bool) -> int:
           "(flag > environment > file > default)")
     print(to_toml(settings), end="")
     return 0
+
+
+def keymap_problems(settings: Settings) -> list[str]:
+    """The keymap checked against the reader's bindings (this imports Textual: only
+    `newstui config` and the reader do)."""
+    if not settings.keymap:
+        return []
+    from newstui.tui.app import NewsApp
+    from newstui.tui.keys import keymap_problems as problems
+
+    return problems(NewsApp, NewsApp._normalize_keymap(settings.keymap))
 
 
 def version_text() -> str:

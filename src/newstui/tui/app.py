@@ -22,19 +22,24 @@ from textual.signal import Signal
 
 from newstui.archive import Archive
 from newstui.article import ReadingState, Summary
+from newstui.config import ConfigError, Settings
 from newstui.feeds.reader import AUTO_FETCH_SETTING, BackgroundFetch
-from newstui.config import Settings
 from newstui.model import ReaderModel
 from newstui.store import StoreError
 from newstui.terminal import TerminalSettings
 from newstui.tui.commands import ArticleCommands
 from newstui.tui.screens.help_screen import HelpScreen
 from newstui.tui.screens.list_screen import ListScreen
+from newstui.tui.themes import (
+    ANSI_DARK,
+    ANSI_LIGHT,
+    ANSI_THEMES,
+    DARK_THEME,
+    LIGHT_THEME,
+    initial_theme,
+    user_themes,
+)
 
-DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
-#: With 16 colours (the Linux console) or none, themes built on the 16 ANSI colours:
-#: the terminal's own palette, so nothing is drawn in a colour it lacks.
-ANSI_DARK, ANSI_LIGHT = "ansi-dark", "ansi-light"
 DEFAULT_SETTINGS = TerminalSettings(color="truecolor", utf8=True, low_bandwidth=False,
                                     hyperlinks=True)
 #: How often (seconds) the reader looks whether another process changed the store.
@@ -58,10 +63,16 @@ class NewsApp(App[int]):
 
     def __init__(self, archive: Archive, theme: str | None = None,
                  settings: TerminalSettings = DEFAULT_SETTINGS,
-                 model: ReaderModel | None = None) -> None:
+                 model: ReaderModel | None = None, config: Settings | None = None) -> None:
         super().__init__(driver_class=_driver_for(settings))
         self.settings = settings
-        if settings.color in ("16", "none"):
+        #: The user's settings (config file, variables, flags): keymap, themes, list.
+        self.config = config or Settings()
+        for user_theme in user_themes(self.config.themes, str(self.config.path or "config")):
+            self.register_theme(user_theme)
+        self._ansi = settings.color in ("16", "none")
+        self._substituting = False
+        if self._ansi:
             self.dark_theme, self.light_theme = ANSI_DARK, ANSI_LIGHT
         else:
             self.dark_theme, self.light_theme = DARK_THEME, LIGHT_THEME
@@ -75,10 +86,8 @@ class NewsApp(App[int]):
         #: A background fetch's progress for the title bars ("fetching 3/10"; "" when done).
         self.fetch_signal: Signal[str] = Signal(self, "fetch")
         self.fetcher = BackgroundFetch(archive)
-        # The remembered choice is "light" or "dark"; which theme that is depends on
-        # the colours this terminal has.
-        self._initial_theme = (self.light_theme if theme in ("light", LIGHT_THEME)
-                               else self.dark_theme)
+        # The theme is remembered by name; on 16 colours or none its ANSI counterpart.
+        self._initial_theme = initial_theme(theme, self.available_themes, self._ansi)
         self.exit_signal: int | None = None
         #: Why the reader could not go on (printed on stderr once the terminal is back).
         self.failure: str | None = None
@@ -112,12 +121,18 @@ class NewsApp(App[int]):
             focused.insert_text_at_cursor(event.character)
 
     def get_default_screen(self) -> Screen[None]:
-        return ListScreen(self.model)
+        return ListScreen(self.model, self.config.filter, self.config.order)
 
     def on_mount(self) -> None:
         if self.settings.low_bandwidth:
             self.add_class("-low-bandwidth")
         self.theme = self._initial_theme
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        problems = [*self.config.warnings, *self.keymap_problems()]
+        if problems:
+            self.notify("\n".join(problems), title="Config file", severity="warning",
+                        timeout=15, markup=False)
         self.load_archive()
         self.set_interval(WATCH_INTERVAL, self._watch)
         # A database store (PostgreSQL) tells its readers of new articles at once.
@@ -251,13 +266,32 @@ class NewsApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def keymap_problems(self) -> list[str]:
+        """Keymap ids that name no binding, keys bound twice on one screen."""
+        from newstui.tui.keys import keymap_problems
+
+        return keymap_problems(type(self), self._keymap) if self._keymap else []
+
     def action_toggle_theme(self) -> None:
-        self.theme = self.light_theme if self.theme == self.dark_theme else self.dark_theme
+        self.theme = self.light_theme if self.current_theme.dark else self.dark_theme
 
     def watch_theme(self, theme: str) -> None:
+        if self._substituting:
+            return
+        chosen = theme
+        if self._ansi and theme not in ANSI_THEMES:
+            # 16 colours or none: the ANSI theme as dark as the one chosen, which is
+            # remembered for a terminal with more colours.
+            self._substituting = True
+            try:
+                self.theme = ANSI_DARK if self.current_theme.dark else ANSI_LIGHT
+            finally:
+                self._substituting = False
+        elif theme in ANSI_THEMES and self._ansi:
+            chosen = DARK_THEME if theme == ANSI_DARK else LIGHT_THEME
         # Only a change the reader makes is saved, not the theme applied at start-up.
         if self.model.loaded:
-            self.model.save_setting("theme", "light" if theme == self.light_theme else "dark")
+            self.model.save_setting("theme", chosen)
 
     # -- the terminal -------------------------------------------------------------
 
@@ -302,7 +336,12 @@ def run_app(archive: Archive, settings: TerminalSettings = DEFAULT_SETTINGS,
     if theme is None:
         theme = model.setting("theme")
     app = NewsApp(archive, theme=theme if isinstance(theme, str) else None,
-                  settings=settings, model=model)
+                  settings=settings, model=model, config=config)
+    if config is not None and config.theme and config.theme not in app.available_themes:
+        model.close()
+        names = ", ".join(sorted(n for n in app.available_themes if n not in ANSI_THEMES))
+        raise ConfigError(f"theme {config.theme!r} ({config.source('theme')}) is not one of "
+                          f"{names}")
     # Mouse reporting sends a report for every move of the pointer: not over a slow link.
     result = app.run(mouse=not settings.low_bandwidth)
     model.close()  # everything queued is on disk before the process ends

@@ -23,12 +23,22 @@ class ArticleCommands(Provider):
 
     def _actions(self) -> list[tuple[str, str, object]]:
         app = self.news_app
+
+        def key(binding_id: str) -> str:
+            # The key as bound now (the user's keymap applied), as the footer shows it.
+            from newstui.tui.keys import key_for
+
+            shown = key_for(app, binding_id)
+            return f" (key: {shown})" if shown else ""
+
         return [
-            ("Search articles", "Open the search screen", partial(app.run_action, "screen.search")),
-            ("Star or unstar the current article", "Toggle the star",
+            ("Search articles", "Open the search screen" + key("list.search"),
+             partial(app.run_action, "screen.search")),
+            ("Star or unstar the current article", "Toggle the star" + key(
+                "article.star" if type(self.screen).__name__ == "ArticleScreen" else "list.star"),
              partial(app.run_action, "screen.star")),
             ("Switch theme (dark / light)", "Remembered for next time", app.action_toggle_theme),
-            ("Help: keys and query syntax", "Every binding", app.action_help),
+            ("Help: keys and query syntax", "Every binding" + key("app.help"), app.action_help),
         ]
 
     async def discover(self) -> Hits:

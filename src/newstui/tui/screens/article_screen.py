@@ -26,11 +26,14 @@ class ArticleScreen(Screen[int]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,backspace", "back", "Back", id="article.back"),
-        Binding("n", "step(1)", "Next", id="article.next"),
-        Binding("p", "step(-1)", "Previous", id="article.previous"),
+        Binding("n", "step(1)", "Next", id="article.next", tooltip="next article"),
+        Binding("p", "step(-1)", "Previous", id="article.previous",
+                tooltip="previous article"),
         Binding("s", "star", "Star", id="article.star"),
-        Binding("y", "copy(False)", "Copy cite", id="article.copy_citation"),
-        Binding("Y", "copy(True)", "Copy all", show=False, id="article.copy_article"),
+        Binding("y", "copy(False)", "Copy cite", id="article.copy_citation",
+                tooltip="copy the citation (headline, dateline, date, source)"),
+        Binding("Y", "copy(True)", "Copy all", show=False, id="article.copy_article",
+                tooltip="copy the whole article"),
         Binding("o", "open_link", "Open link", id="article.open_link"),
     ]
 

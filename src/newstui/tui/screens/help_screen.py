@@ -1,48 +1,42 @@
-"""Every key of every screen, and the query syntax, in one scrollable page."""
+"""Every key of every screen, and the query syntax, in one scrollable page.
+
+Drawn from the bindings as they are bound (the user's keymap applied, see
+newstui/tui/keys.py), so it always shows the keys that work."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from newstui import query
+from newstui.tui import keys
 
-KEYS: list[tuple[str, list[tuple[str, str]]]] = [
-    ("Article list", [
-        ("↑ ↓  j k", "move"), ("PgUp PgDn", "page"), ("Home End  g G", "first / last"),
-        ("Enter", "open the article"), ("/", "search"), ("s", "star / unstar"),
-        ("u", "mark read / unread"), ("f", "filter: all, unread, starred"),
-        ("o", "order: newest, oldest, headline"), ("q", "quit"),
-    ]),
-    ("Article", [
-        ("↑ ↓  j k", "scroll a line"), ("Space b  PgDn PgUp", "scroll a page"),
-        ("g G  Home End", "top / bottom"), ("n p", "next / previous article"),
-        ("s", "star / unstar"), ("y", "copy the citation (headline, dateline, date, source)"),
-        ("Y", "copy the whole article"), ("q  Backspace  Esc", "back"),
-    ]),
-    ("Search", [
-        ("type", "search as you type"), ("↑ (in the box)", "earlier queries"),
-        ("↓  Enter", "into the results"), ("Enter (on a result)", "open it; n p walk the results"),
-        ("Esc", "back"),
-    ]),
-    ("Everywhere", [
-        ("?", "this help"), ("Ctrl+P", "command palette: search, open by headline, star, theme"),
-        ("Ctrl+C", "quit"),
-    ]),
-]
+#: What is not a binding: typing into the query box.
+NOT_BINDINGS = {"Search": [("type", "search as you type")]}
 
 
-def help_text() -> Text:
+def help_text(app: App[Any]) -> Text:
+    """The help page for `app`: its screens' keys, then the keys that work everywhere."""
+    sections: list[tuple[str, list[tuple[str, str]]]] = []
+    for title, chains in keys.screens():
+        if title == "Help":
+            continue
+        rows = list(NOT_BINDINGS.get(title, []))
+        rows += [(keys.key_display(app, e), e.description)
+                 for e in keys.screen_entries(chains, app._keymap)]
+        sections.append((title, rows))
+    sections.append(("Everywhere", [(keys.key_display(app, e), e.description)
+                                    for e in keys.app_entries(app)]))
     text = Text()
-    for section, keys in KEYS:
+    for section, rows in sections:
         text.append(f"{section}\n", style="bold underline")
-        for key, what in keys:
+        for key, what in rows:
             text.append(f"  {key:<22}", style="bold")
             text.append(f"{what}\n")
         text.append("\n")
@@ -58,7 +52,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Static(help_text(), markup=False)
+            yield Static(help_text(self.app), markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#help").focus()

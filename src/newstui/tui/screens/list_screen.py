@@ -23,20 +23,25 @@ class ListScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="list.search"),
         Binding("s", "star", "Star", id="list.star"),
-        Binding("u", "toggle_read", "Read/unread", id="list.toggle_read"),
-        Binding("f", "cycle_filter", "Filter", id="list.filter"),
-        Binding("o", "cycle_order", "Order", id="list.order"),
+        Binding("u", "toggle_read", "Read/unread", id="list.toggle_read",
+                tooltip="mark read / unread"),
+        Binding("f", "cycle_filter", "Filter", id="list.filter",
+                tooltip="filter: all, unread, starred"),
+        Binding("o", "cycle_order", "Order", id="list.order",
+                tooltip="order: newest, oldest, headline"),
         Binding("F", "feeds", "Feeds", show=False, id="list.feeds"),  # 80 columns are full
         Binding("q", "app.quit", "Quit", id="list.quit"),
     ]
 
     app: NewsApp
 
-    def __init__(self, model: ReaderModel) -> None:
+    def __init__(self, model: ReaderModel, filter_name: str = "all",
+                 order: str = "newest") -> None:
         super().__init__()
         self.model = model
-        self.filter_name = "all"
-        self.order = "newest"
+        #: Where the list starts: the config file's `[list]` filter and order.
+        self.filter_name = filter_name
+        self.order = order
         #: The feed whose articles alone are listed (chosen on the feeds screen).
         self.feed: str | None = None
         self.feed_label = ""

@@ -34,8 +34,10 @@ class QueryInput(Input):
     """The query box: ↑ recalls earlier queries, ↓ moves into the results."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "recall(-1)", "Earlier query", show=False, id="search.recall_older"),
-        Binding("down", "screen.focus_results", "Results", id="search.results"),
+        Binding("up", "recall(-1)", "Earlier query", show=False, id="search.recall_older",
+                tooltip="earlier queries (in the query box)"),
+        Binding("down", "screen.focus_results", "Results", id="search.results",
+                tooltip="into the results"),
     ]
 
     def __init__(self, history: list[str]) -> None:
