@@ -212,3 +212,13 @@ def test_the_readme_names_every_binding_id() -> None:
     text = README.read_text(encoding="utf-8")
     missing = sorted(i for i in known_ids(NewsApp) if f"`{i}`" not in text)
     assert missing == [], f"binding ids the README's Configuration section lacks: {missing}"
+
+
+def test_an_unknown_theme_in_the_config_stops_the_reader(archive: Archive) -> None:
+    from newstui.tui.app import run_app
+
+    with pytest.raises(ConfigError, match=r"theme 'nrod' \(file\) is not one of .*nord"):
+        run_app(archive, config=settings('theme = "nrod"\n'))
+    with pytest.raises(ConfigError, match=r"themes.paper.background: 'beige-ish' is not"):
+        run_app(archive, config=settings('[themes.paper]\nprimary = "#004488"\n'
+                                         'background = "beige-ish"\n'))

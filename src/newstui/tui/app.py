@@ -327,21 +327,32 @@ def _driver_for(settings: TerminalSettings) -> type[Driver] | None:
     return LowBandwidthDriver if settings.erase_runs else QuietDriver
 
 
+def check_themes(config: Settings) -> None:
+    """Raise ConfigError for a user theme that is not one, or a `theme` that names none."""
+    from textual.theme import BUILTIN_THEMES
+
+    names = {*BUILTIN_THEMES, *(t.name for t in user_themes(
+        config.themes, str(config.path or "config")))}
+    if config.theme and config.theme not in names:
+        listed = ", ".join(sorted(n for n in names if n not in ANSI_THEMES))
+        raise ConfigError(f"theme {config.theme!r} ({config.source('theme')}) is not one of "
+                          f"{listed}")
+
+
 def run_app(archive: Archive, settings: TerminalSettings = DEFAULT_SETTINGS,
             config: Settings | None = None) -> int:
     """Run the reader until the user quits; returns the exit status (non-zero when it
     could not go on, or crashed)."""
+    if config is not None:
+        check_themes(config)  # a mistake in them is one line and exit 2, before anything
     model = ReaderModel(archive)
+    # A theme set in the config file (or --theme, $NEWSTUI_THEME) wins; else the one
+    # last chosen in the palette.
     theme: object = config.theme if config is not None else None
     if theme is None:
         theme = model.setting("theme")
     app = NewsApp(archive, theme=theme if isinstance(theme, str) else None,
                   settings=settings, model=model, config=config)
-    if config is not None and config.theme and config.theme not in app.available_themes:
-        model.close()
-        names = ", ".join(sorted(n for n in app.available_themes if n not in ANSI_THEMES))
-        raise ConfigError(f"theme {config.theme!r} ({config.source('theme')}) is not one of "
-                          f"{names}")
     # Mouse reporting sends a report for every move of the pointer: not over a slow link.
     result = app.run(mouse=not settings.low_bandwidth)
     model.close()  # everything queued is on disk before the process ends
