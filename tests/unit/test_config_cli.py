@@ -156,10 +156,11 @@ def test_bash_completes_subcommands_options_and_paths(tmp_path: Path) -> None:
     (tmp_path / "news.json").write_text("{}")
     (tmp_path / "notes.txt").write_text("")
     (tmp_path / "nested").mkdir()
-    assert complete("newstui se", tmp_path) == ["search"]
+    assert complete("newstui sea", tmp_path) == ["search"]
+    assert complete("newstui se", tmp_path) == ["search", "serve-ssh", "serve-web"]
     assert complete("newstui c", tmp_path) == ["check", "completion", "config"]
     assert "import" in complete("newstui ", tmp_path)
-    assert complete("newstui --db x.json s", tmp_path) == ["search", "show", "stats"]
+    assert complete("newstui --db x.json sh", tmp_path) == ["show"]
     assert complete("newstui --col", tmp_path) == ["--color"]
     assert complete("newstui --color 2", tmp_path) == ["256"]
     assert complete("newstui search --li", tmp_path) == ["--limit"]
@@ -195,7 +196,7 @@ def test_fish_completes_subcommands_and_choices(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         return sorted(row.split("\t")[0] for row in done.stdout.splitlines())
 
-    assert complete("newstui se") == ["search"]
+    assert complete("newstui sea") == ["search"]
     assert complete("newstui --color n") == ["none"]
     assert complete("newstui search --l") == ["--limit"]
     assert complete("newstui completion ") == ["bash", "fish", "zsh"]

@@ -16,6 +16,8 @@ SHELLS = ("bash", "zsh", "fish")
 #: Options whose value is a file, and the store (offered as folders and .json files).
 STORE_OPTIONS = ("--db",)
 FILE_OPTIONS = ("--config", "--output", "-o")
+#: Any other option whose value is named as a path completes as one.
+FILE_METAVARS = ("FILE", "PATH", "DIR")
 
 
 @dataclass
@@ -24,12 +26,13 @@ class Option:
     help: str
     takes_value: bool
     choices: list[str] = field(default_factory=list)
+    metavar: str = ""
 
     @property
     def kind(self) -> str:
         if any(f in STORE_OPTIONS for f in self.flags):
             return "store"
-        if any(f in FILE_OPTIONS for f in self.flags):
+        if any(f in FILE_OPTIONS for f in self.flags) or self.metavar in FILE_METAVARS:
             return "file"
         if self.choices:
             return "choice"
@@ -64,7 +67,7 @@ def _options(parser: argparse.ArgumentParser) -> list[Option]:
             continue
         choices = [str(c) for c in action.choices] if action.choices else []
         out.append(Option(list(action.option_strings), _one_line(action.help or ""),
-                          action.nargs != 0, choices))
+                          action.nargs != 0, choices, str(action.metavar or "")))
     return out
 
 

@@ -113,6 +113,9 @@ EXAMPLES: dict[str, list[str]] = {
     "stats": ["newstui stats --db ~/news/articles.json"],
     "check": ["newstui check", "newstui check --repair"],
     "config": ["newstui config", "newstui --config ./my.toml config --json"],
+    "serve-ssh": ["newstui serve-ssh --authorized-keys ~/.ssh/readers.pub --port 2222",
+                  "newstui serve-ssh --anonymous --max-sessions 5 --idle-timeout 10m"],
+    "serve-web": ["newstui serve-web --port 8000"],
     "completion": ["newstui completion bash > ~/.local/share/bash-completion/completions/newstui",
                    "newstui completion fish > ~/.config/fish/completions/newstui.fish"],
 }
