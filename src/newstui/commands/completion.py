@@ -30,7 +30,7 @@ class Option:
 
     @property
     def kind(self) -> str:
-        if any(f in STORE_OPTIONS for f in self.flags):
+        if any(f in STORE_OPTIONS for f in self.flags) or self.metavar == "DB":
             return "store"
         if any(f in FILE_OPTIONS for f in self.flags) or self.metavar in FILE_METAVARS:
             return "file"

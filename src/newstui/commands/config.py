@@ -112,6 +112,7 @@ EXAMPLES: dict[str, list[str]] = {
     "reindex": ["newstui reindex"],
     "stats": ["newstui stats --db ~/news/articles.json"],
     "check": ["newstui check", "newstui check --repair"],
+    "copy": ["newstui copy --from articles.json --to postgresql://localhost/news"],
     "config": ["newstui config", "newstui --config ./my.toml config --json"],
     "serve-ssh": ["newstui serve-ssh --authorized-keys ~/.ssh/readers.pub --port 2222",
                   "newstui serve-ssh --anonymous --max-sessions 5 --idle-timeout 10m"],
