@@ -166,6 +166,7 @@ def test_bash_completes_subcommands_options_and_paths(tmp_path: Path) -> None:
     assert complete("newstui --color 2", tmp_path) == ["256"]
     assert complete("newstui search --li", tmp_path) == ["--limit"]
     assert complete("newstui completion ", tmp_path) == ["bash", "fish", "zsh"]
+    assert "add" in complete("newstui feeds ", tmp_path)
     # The store: folders and .json files, not other files.
     assert complete("newstui --db n", tmp_path) == ["nested", "news.json"]
     assert complete("newstui list --db n", tmp_path) == ["nested", "news.json"]

@@ -73,7 +73,9 @@ def _options(parser: argparse.ArgumentParser) -> list[Option]:
 
 def _positional(parser: argparse.ArgumentParser) -> str | list[str]:
     for action in parser._actions:
-        if action.option_strings or isinstance(action, argparse._SubParsersAction):
+        if isinstance(action, argparse._SubParsersAction):  # `feeds add|list|...`
+            return list(action.choices)
+        if action.option_strings:
             continue
         if action.choices:
             return [str(c) for c in action.choices]

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 #: Our binding ids start with these; Textual's own (in Input, say) are left out of the
 #: help, but still count when a remapped key clashes with one.
-OUR_PREFIXES = ("app.", "list.", "article.", "search.", "help.")
+OUR_PREFIXES = ("app.", "list.", "article.", "search.", "feeds.", "help.")
 
 
 @dataclass
@@ -44,7 +44,10 @@ def screens() -> list[tuple[str, list[list[type[DOMNode]]]]]:
     """Each screen of the reader (as the help names it) and its binding chains: the
     nodes a key passes through, from the focused widget to the screen. A screen with
     two places to focus (the query box, the results) has two chains."""
+    from textual.widgets import DataTable
+
     from newstui.tui.screens.article_screen import ArticleScreen
+    from newstui.tui.screens.feeds_screen import FeedsScreen
     from newstui.tui.screens.help_screen import HelpScreen
     from newstui.tui.screens.list_screen import ListScreen
     from newstui.tui.screens.search_screen import QueryInput, SearchScreen
@@ -56,6 +59,7 @@ def screens() -> list[tuple[str, list[list[type[DOMNode]]]]]:
         ("Article list", [[ArticleList, ListScreen]]),
         ("Article", [[ArticleView, ArticleScreen]]),
         ("Search", [[QueryInput, SearchScreen], [ResultList, SearchScreen]]),
+        ("Feeds", [[DataTable, FeedsScreen]]),
         ("Help", [[HelpScreen]]),
     ]
 
