@@ -70,12 +70,16 @@ def format_article(article: Article, width: int = MEASURE) -> str:
     width = min(width, MEASURE)
     parts = [fill(article.headline, width)]
     heading = dateline_and_date(article)
+    if article.author:
+        heading = " · ".join(p for p in (f"By {article.author}", heading) if p)
     if heading:
         parts.append(fill(heading, width))
     caption = caption_line(article)
     if caption:
         parts.append(fill(caption, width, indent="  "))
     parts.extend(fill(paragraph, width) for paragraph in article.body)
+    if article.url:
+        parts.append(f"Link: {article.url}")  # unwrapped: a URL must stay whole
     if article.source:
         parts.append(fill(f"Source: {article.source}", width))
     return "\n\n".join(parts)

@@ -269,3 +269,15 @@ def test_opml_import_and_export_round_trip(tmp_path: Path, db: Path,
         (s.url, s.label, s.folders) for s in SubscriptionList(db)]
     code, _, _err = run(db, capsys, "feeds", "import", str(tmp_path / "nope.opml"))
     assert code == 1
+
+
+def test_show_prints_author_and_link(server: FeedServer, db: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    server.routes["/r"] = Route(RSS2_RICH)
+    run(db, capsys, "feeds", "add", server.url("/r"))
+    fetch(db, capsys)
+    (article,) = [a for a in articles(db) if a.author]
+    code, out, _ = run(db, capsys, "show", article.id)
+    assert code == 0
+    assert "By Ann Writer" in out
+    assert "Link: http://example.test/trawlers" in out
