@@ -113,7 +113,11 @@ class SubscriptionList:
     """The subscriptions of one store. Read with `load()`; change them inside
     `with subs.changing():`, which locks, re-reads, and writes once at the end."""
 
-    def __init__(self, store_path: Path) -> None:
+    def __init__(self, store_path: Path | str) -> None:
+        if not isinstance(store_path, Path):
+            # A PostgreSQL archive (its path is its URL): no file beside it to keep them.
+            raise SubscriptionError("feeds are kept beside a file store; they are not "
+                                    "supported with --db postgresql:// yet")
         self.path = feeds_path(store_path)
         self.lock_path = self.path.with_suffix(".lock")
         self.items: list[Subscription] = []
