@@ -331,8 +331,25 @@ def dispatch(archive: Any, args: argparse.Namespace) -> int:
     if command in ("serve-ssh", "serve-web"):
         from newstui.serve import commands as serve_commands
 
+        _serve_settings(args)
+
         return serve_commands.run(archive, args)
     raise UsageError(f"unknown command {command!r}")  # argparse rejects it first
+
+
+def _serve_settings(args: argparse.Namespace) -> None:
+    """Options of serve-ssh / serve-web not given on the command line, from the settings
+    (flag > environment > config file > default: see config.py)."""
+    settings = getattr(args, "settings", None) or load_settings(args)
+    if args.command == "serve-ssh":
+        args.host, args.port = settings.ssh_host, settings.ssh_port
+        args.max_sessions, args.idle_timeout = settings.ssh_max_sessions, settings.ssh_idle_timeout
+    else:
+        args.host, args.port = settings.web_host, settings.web_port
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"port {args.port} is not a port number (0 to 65535)")
+    if getattr(args, "max_sessions", 1) < 1:
+        raise UsageError(f"max_sessions must be 1 or more, not {args.max_sessions}")
 
 
 def _store_location(chosen: str | None) -> tuple[Path, bool]:

@@ -80,6 +80,22 @@ class Settings:
                          help="the article list's order at start")
     filter: str = setting("all", "list.filter", env="NEWSTUI_FILTER", choices=FILTERS,
                           help="the article list's filter at start")
+    fetch_every: int | None = setting(None, "feeds.fetch_every_minutes",
+                                      env="NEWSTUI_FETCH_EVERY",
+                                      help="the reader fetches the feeds every N minutes "
+                                           "(0: only on r; unset: `newstui feeds every`)")
+    ssh_host: str = setting("127.0.0.1", "serve_ssh.host", flag="host",
+                            help="the address serve-ssh listens on")
+    ssh_port: int = setting(2222, "serve_ssh.port", flag="port",
+                            help="the port serve-ssh listens on")
+    ssh_max_sessions: int = setting(20, "serve_ssh.max_sessions", flag="max_sessions",
+                                    help="at most this many readers at once")
+    ssh_idle_timeout: str = setting("30m", "serve_ssh.idle_timeout", flag="idle_timeout",
+                                    help="close a session idle this long (0: never)")
+    web_host: str = setting("127.0.0.1", "serve_web.host", flag="host",
+                            help="the address serve-web listens on")
+    web_port: int = setting(8000, "serve_web.port", flag="port",
+                            help="the port serve-web listens on")
 
     #: `[keymap]`: binding id -> keys ("list.star" = "x", several comma-separated).
     keymap: Mapping[str, str] = field(default_factory=dict)

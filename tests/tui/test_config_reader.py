@@ -222,3 +222,18 @@ def test_an_unknown_theme_in_the_config_stops_the_reader(archive: Archive) -> No
     with pytest.raises(ConfigError, match=r"themes.paper.background: 'beige-ish' is not"):
         run_app(archive, config=settings('[themes.paper]\nprimary = "#004488"\n'
                                          'background = "beige-ish"\n'))
+
+
+@pytest.mark.parametrize(("text", "every"), [
+    ("[feeds]\nfetch_every_minutes = 2\n", 120.0),
+    ("[feeds]\nfetch_every_minutes = 0\n", None),  # 0 in the file wins over the store's
+])
+async def test_fetch_every_from_the_config(archive: Archive, text: str,
+                                           every: float | None) -> None:
+    ArticleStore(archive.path).set_setting("fetch_every_minutes", 5)  # `feeds every 5`
+    app = NewsApp(Archive.open(archive.path), config=settings(text))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        intervals = {t._interval for t in app._timers}
+        assert 300.0 not in intervals
+        assert every is None or every in intervals

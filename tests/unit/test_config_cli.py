@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support.core import CliRunner
+from support.core import SAMPLES, CliRunner
 
 from newstui.cli import build_parser
 from newstui.commands.completion import script
@@ -106,6 +106,22 @@ def test_config_checks_the_keymap_against_the_bindings(
     assert "keymap: no binding 'list.stat' (did you mean 'list.star'?)" in result.stderr
     assert "keymap: 's' is bound to both list.filter and list.star" in result.stderr
     assert len(json.loads(cli("config", "--json").stdout)["warnings"]) == 2
+
+
+def test_serve_options_come_from_the_config_file(
+        cli: CliRunner, isolated_env: dict[str, str], tmp_path: Path) -> None:
+    store = tmp_path / "s.json"
+    assert cli("--db", str(store), "import", str(SAMPLES)).status == 0
+    path = write_config(isolated_env, "[serve_ssh]\nport = 70000\n[serve_web]\nport = -1\n")
+    result = cli("--db", str(store), "serve-ssh", "--anonymous")
+    assert (result.status, result.stderr.strip()) == (
+        2, "newstui: port 70000 is not a port number (0 to 65535)")
+    assert cli("--db", str(store), "serve-web").stderr.strip().endswith(
+        "port -1 is not a port number (0 to 65535)")
+    document = json.loads(cli("config", "--json").stdout)["settings"]
+    assert document["ssh_port"] == {"value": 70000, "key": "serve_ssh.port", "source": "file"}
+    assert document["ssh_max_sessions"]["value"] == 20
+    assert path.exists()
 
 
 def test_every_subcommand_help_has_a_description_and_an_example(cli: CliRunner) -> None:

@@ -23,10 +23,11 @@ def add_parsers(sub: Any, common: list[argparse.ArgumentParser]) -> None:
                     "NAME@HOST` and get the reader, nothing else (no shell, no "
                     "forwarding). Each key (or, with --anonymous, each user name) keeps "
                     "its own read/starred/position state; the archive is read-only.")
-    p.add_argument("--host", default=LOOPBACK,
+    # Defaults None: the config file's [serve_ssh] fills what is not given (cli.py).
+    p.add_argument("--host", default=None,
                    help=f"address to listen on (default {LOOPBACK}; anything else must be "
                         "asked for)")
-    p.add_argument("--port", type=_port, default=2222, help="port (default 2222)")
+    p.add_argument("--port", type=_port, default=None, help="port (default 2222)")
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--authorized-keys", metavar="FILE",
                      help="OpenSSH authorized_keys file of the readers' public keys "
@@ -40,10 +41,10 @@ def add_parsers(sub: Any, common: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--state-dir", metavar="DIR",
                    help="where readers' states are kept (default: readers/ in the data "
                         "folder)")
-    p.add_argument("--max-sessions", type=_count, default=20, metavar="N",
+    p.add_argument("--max-sessions", type=_count, default=None, metavar="N",
                    help="at most N readers at once (default 20); the next is told to try "
                         "later")
-    p.add_argument("--idle-timeout", default="30m", metavar="TIME",
+    p.add_argument("--idle-timeout", default=None, metavar="TIME",
                    help="close a session after TIME without a key press (default 30m; 0: "
                         "never)")
     p.add_argument("--max-session-memory", type=_count, default=200, metavar="MB",
@@ -55,8 +56,8 @@ def add_parsers(sub: Any, common: list[argparse.ArgumentParser]) -> None:
         description="Serve the reader to web browsers with textual-serve. It listens on "
                     "loopback; put it behind a reverse proxy with authentication for "
                     "anything else (see the README).")
-    p.add_argument("--host", default=LOOPBACK, help=f"address to listen on (default {LOOPBACK})")
-    p.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    p.add_argument("--host", default=None, help=f"address to listen on (default {LOOPBACK})")
+    p.add_argument("--port", type=_port, default=None, help="port (default 8000)")
     p.add_argument("--public-url", metavar="URL",
                    help="the address browsers use, when behind a reverse proxy "
                         "(e.g. https://news.example.org)")

@@ -139,7 +139,10 @@ class NewsApp(App[int]):
         watch = getattr(self.model.archive, "watch", None)
         if watch is not None:
             watch(self._notified)
-        minutes = self.model.setting(AUTO_FETCH_SETTING, 0)
+        # The config file's [feeds] fetch_every_minutes, else `newstui feeds every`.
+        minutes: object = self.config.fetch_every
+        if minutes is None:
+            minutes = self.model.setting(AUTO_FETCH_SETTING, 0)
         if isinstance(minutes, (int, float)) and minutes > 0:
             self.set_interval(float(minutes) * 60, self.action_fetch)
         # A dropped SSH connection sends SIGHUP; a shutdown SIGTERM. Either way: save
