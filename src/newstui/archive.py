@@ -172,8 +172,8 @@ class Archive:
             self._rebuild(self.index(refresh=False))
         except IndexWriteError as exc:
             self._index = None  # removed by the index itself; rebuilt when next needed
-            raise IndexWriteError(f"{exc} (the articles were saved; the index is rebuilt "
-                                  "at the next search)") from None
+            # Raised inside the store's write: the store is not written either.
+            raise IndexWriteError(f"{exc}; the archive is unchanged") from None
 
     # -- searching ------------------------------------------------------------
 
@@ -199,7 +199,15 @@ class Archive:
         if self._index is None:
             self._index = self._open_index()
         if refresh and not self._index.is_current(self.store.store_id, self.store.generation):
-            self.reindex()
+            from newstui.search import IndexWriteError, SearchIndex
+
+            try:
+                self.reindex()
+            except IndexWriteError:
+                # No room to rebuild it on disk (a full disk): search from an index in
+                # memory meanwhile; `newstui reindex` says what is wrong.
+                self._index = SearchIndex(None)
+                self._rebuild(self._index)
         return self._index
 
     def _open_index(self) -> SearchIndex:
@@ -220,10 +228,18 @@ class Archive:
             return SearchIndex(None)
 
     def reindex(self) -> int:
-        """Rebuild the index from the store; returns the number of articles indexed."""
+        """Rebuild the index from the store; returns the number of articles indexed.
+        Raises IndexWriteError when the index cannot be written (a full disk)."""
         index = self.index(refresh=False)
         try:
             with self.store.writing():
+                if index.path is None:
+                    # An index in memory stands in for one that could not be made on
+                    # disk (a full disk, say): a rebuild is asked for the one on disk.
+                    from newstui.search import SearchIndex
+
+                    shutil.rmtree(self.store.index_path, ignore_errors=True)
+                    index = self._index = SearchIndex(self.store.index_path)
                 return self._rebuild(index)
         except ReadOnlyStoreError:
             # A store we may not write (shared, read-only): index it in memory.

@@ -197,6 +197,8 @@ class SearchIndex:
                 index = tantivy.Index(self._schema, str(self.path) if self.path else None,
                                       reuse=True)
         except (ValueError, OSError, IndexDamagedError) as exc:
+            if self.path is not None and _disk_full(exc):
+                raise _write_error(self.path, exc) from None
             raise IndexDamagedError(f"{self.path}: search index is damaged ({exc})") from None
         index.register_tokenizer(TOKENIZER, self._analyzer)
         return index
@@ -299,7 +301,9 @@ class SearchIndex:
             del building
         except (IndexDamagedError, OSError, ValueError) as exc:
             shutil.rmtree(fresh, ignore_errors=True)  # never leave a half-built index
-            raise exc if isinstance(exc, IndexWriteError) else _write_error(fresh, exc) from None
+            if isinstance(exc, IndexWriteError):  # name the index, not its building place
+                raise IndexWriteError(str(exc).replace(str(fresh), str(self.path))) from None
+            raise _write_error(self.path, exc) from None
         old = self.path.with_name(f"{self.path.name}.old-{os.getpid()}")
         with contextlib.suppress(FileNotFoundError):
             os.replace(self.path, old)
@@ -527,10 +531,16 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+def _disk_full(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return (getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT)
+            or "no space left" in text or "os error 28" in text or "quota exceeded" in text)
+
+
 def _write_error(path: Path, exc: BaseException) -> IndexWriteError:
     text = str(exc)
     code = getattr(exc, "errno", None)
-    if code in (errno.ENOSPC, errno.EDQUOT) or "No space left" in text or "os error 28" in text:
+    if _disk_full(exc):
         return IndexWriteError(f"{path}: cannot write the search index: no space left on the disk")
     if code in (errno.EROFS, errno.EACCES, errno.EPERM) or "Read-only" in text:
         return IndexWriteError(f"{path}: cannot write the search index: read-only")
