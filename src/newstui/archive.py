@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -21,7 +21,7 @@ from newstui.store import ArticleStore, ReadOnlyStoreError, UpsertResult
 # (and python-dateutil) nor the index library.
 if TYPE_CHECKING:
     from newstui.importer import KnownFile, Problem, Progress
-    from newstui.search import Results, SearchIndex
+    from newstui.search import Placed, Results, SearchIndex
 
 DEFAULT_LIMIT = 50
 
@@ -135,7 +135,9 @@ class Archive:
         with self.store.writing():
             result = self.store.upsert(articles)
             if result.changed:
-                changed = [*result.added, *result.updated]
+                self.store.commit()
+                placed = self.store.placed
+                changed = [(a, placed.get(a.id, "")) for a in (*result.added, *result.updated)]
                 self._follow(changed, [a.id for a in result.updated],
                              first=len(result.added) == len(self.store))
             return result
@@ -146,10 +148,20 @@ class Archive:
         with self.store.writing():
             removed = self.store.delete(article_ids)
             if removed:
+                self.store.commit()
                 self._follow([], removed)
         return removed
 
-    def _follow(self, added: list[Article], deleted: list[str], first: bool = False) -> None:
+    def compact(self) -> int:
+        """Rewrite the segments that hold replaced or deleted records; returns how many
+        records were dropped. Articles keep their segment, so the index is current."""
+        with self.store.writing():
+            dropped = self.store.compact()
+            if self.store.commit():
+                self._follow([], [])
+        return dropped
+
+    def _follow(self, added: Sequence[Placed], deleted: list[str], first: bool = False) -> None:
         """Bring the index to the store's new generation: the change alone when the
         index was current before it, else a rebuild."""
         from newstui.search import IndexDamagedError, IndexWriteError
@@ -249,7 +261,11 @@ class Archive:
             return self._rebuild(self._index)
 
     def _rebuild(self, index: SearchIndex) -> int:
-        return index.rebuild(self.store.articles(), self.store.store_id, self.store.generation)
+        from newstui.article import Article
+
+        placed = ((Article.from_record(record, trust_id=True), segment)
+                  for record, segment in self.store.placed_records())
+        return index.rebuild(placed, self.store.store_id, self.store.generation)
 
 
 def bundled_samples() -> Path:

@@ -41,7 +41,9 @@ from newstui.query import (
     index_text,
 )
 
-INDEX_VERSION = 2  # 2: CJK characters are words of their own (query.index_text)
+# 2: CJK characters are words of their own (query.index_text).
+# 3: each document also stores the store segment its article is in (a lookup hint).
+INDEX_VERSION = 3
 TOKENIZER = "newstui"
 #: A match in the headline counts most, then caption and dateline, then the rest.
 BOOSTS = {"headline": 3.0, "caption": 1.5, "dateline": 1.5, "credit": 1.0, "body": 1.0}
@@ -155,6 +157,7 @@ def _analyzer() -> Any:
 def _schema() -> Any:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("seg", stored=True, tokenizer_name="raw")
     for name in TEXT_FIELDS:
         builder.add_text_field(name, stored=False, tokenizer_name=TOKENIZER)
     builder.add_integer_field("ts", stored=True, indexed=True, fast=True)
@@ -172,6 +175,10 @@ def timestamp(iso: str | None) -> int | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return int(value.timestamp())
+
+
+#: An article to index, alone or with the name of the store segment that holds it.
+Placed = Article | tuple[Article, str]
 
 
 class SearchIndex:
@@ -239,12 +246,12 @@ class SearchIndex:
 
     # -- writing --------------------------------------------------------------
 
-    def add(self, articles: Iterable[Article], store_id: str, generation: int) -> int:
+    def add(self, articles: Iterable[Placed], store_id: str, generation: int) -> int:
         """Index new articles, then record the store write they belong to."""
         return self.apply(articles, (), store_id, generation)
 
     @_guarded
-    def apply(self, articles: Iterable[Article], deleted: Iterable[str], store_id: str,
+    def apply(self, articles: Iterable[Placed], deleted: Iterable[str], store_id: str,
               generation: int, small: bool = False) -> int:
         """Follow one store write in one commit: remove the documents of `deleted` ids
         (an updated article's old version among them), add `articles`, then stamp the
@@ -261,8 +268,8 @@ class SearchIndex:
             for key in deleted:
                 writer.delete_documents_by_term("id", key)
             count = 0
-            for article in articles:
-                writer.add_document(self._document(article))
+            for entry in articles:
+                writer.add_document(self._document(entry))
                 count += 1
             writer.commit()
             writer.wait_merging_threads()
@@ -286,7 +293,7 @@ class SearchIndex:
         if self.path is not None:
             shutil.rmtree(self.path, ignore_errors=True)
 
-    def rebuild(self, articles: Iterable[Article], store_id: str, generation: int) -> int:
+    def rebuild(self, articles: Iterable[Placed], store_id: str, generation: int) -> int:
         """Build the index afresh from `articles` and swap it in."""
         if self.path is None:
             self._index = self._open()
@@ -313,9 +320,12 @@ class SearchIndex:
         self._index = self._open()
         return count
 
-    def _document(self, article: Article) -> Any:
+    def _document(self, entry: Placed) -> Any:
+        article, segment = entry if isinstance(entry, tuple) else (entry, None)
         doc = tantivy.Document()
         doc.add_text("id", article.id)
+        if segment:
+            doc.add_text("seg", segment)
         doc.add_text("headline", index_text(article.headline))
         for name in ("dateline", "caption", "credit"):
             value = getattr(article, name)
@@ -375,7 +385,7 @@ class SearchIndex:
 
     @_guarded
     def search(
-        self, query: Query, limit: int, lookup: Callable[[str], Article | None]
+        self, query: Query, limit: int, lookup: Callable[[str, str | None], Article | None]
     ) -> Results:
         """Run `query`: the best `limit` hits, ranked by BM25 (a headline match counts
         more), ties newest first, each with a snippet. `lookup` fetches the article for
@@ -390,16 +400,20 @@ class SearchIndex:
             for score, address in found.hits:
                 stored = searcher.doc(address)
                 rows.append((round(score, 5), stored.get_first("ts") or 0,
-                             stored.get_first("id"), score))
+                             stored.get_first("id"), score, stored.get_first("seg")))
             rows.sort(key=lambda r: (-r[0], -r[1]))
-            picked = [(r[2], r[3]) for r in rows[:limit]]
+            picked = [(r[2], r[3], r[4]) for r in rows[:limit]]
         else:
             found = searcher.search(compiled, limit, count=True, order_by_field="ts")
-            picked = [(searcher.doc(address).get_first("id"), 0.0) for _, address in found.hits]
+            picked = []
+            for _, address in found.hits:
+                stored = searcher.doc(address)
+                picked.append((stored.get_first("id"), 0.0, stored.get_first("seg")))
         hits = []
         generators: dict[str, Any] = {}
-        for article_id, score in picked:
-            article = lookup(article_id)
+        for article_id, score, segment in picked:
+            # The segment the article was in when indexed: the store looks there first.
+            article = lookup(article_id, segment)
             if article is None:
                 continue  # the store lost it since; a stale index is rebuilt elsewhere
             snippet = self._snippet(searcher, compiled, article, generators)

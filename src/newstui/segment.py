@@ -9,9 +9,12 @@ damaged, never read a second time another way (which once listed rows twice).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from newstui.article import Article, RecordError, Summary
 from newstui.files import FileWriteError, ReadOnlyError, atomic_write
@@ -30,18 +33,22 @@ from newstui.store_format import (
 )
 
 _REPAIR = "; `newstui check --repair` mends it"
+#: The id at the start of a summary row (JSON escapes inside it are decoded if present).
+_ROW_ID = re.compile(rb'\n\["((?:[^"\\]|\\.)*)",')
 
 
 class ArticleFile:
     """A TinyDB JSON file of articles (table `articles`) and its `meta`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, must_exist: bool = False) -> None:
         self.path = Path(path)
         self._lines: LineReader | None = None
         self._tables: dict[str, dict[str, Any]] | None = None
         try:
             self._lines = LineReader(self.path)
         except FileNotFoundError:
+            if must_exist:
+                raise CorruptStoreError(f"{self.path}: missing{_REPAIR}") from None
             self._tables = {}
         except LayoutError:
             self._tables = load_tables(self.path)
@@ -94,9 +101,38 @@ class ArticleFile:
         assert self._tables is not None
         yield from self._tables.get(ARTICLES, {})
 
-    def contains_bytes(self) -> bytes | None:
-        """The id rows as bytes (for a fast `in` test), or None if not in the layout."""
-        return self._lines.ids_bytes() if self._lines is not None else None
+    def has(self, article_id: str) -> bool:
+        """Whether the file holds a record under this id (without reading the others)."""
+        if self._lines is not None:
+            try:
+                return self._lines.find_row(article_id) is not None
+            except LayoutError as exc:
+                raise self._damaged(exc) from None
+        assert self._tables is not None
+        return article_id in self._tables.get(ARTICLES, {})
+
+    def ids_among(self, wanted: set[str]) -> list[str]:
+        """Which of `wanted` the file holds: one pass over its rows, no row parsed
+        unless it is one of them."""
+        if self._lines is None:
+            assert self._tables is not None
+            return [key for key in self._tables.get(ARTICLES, {}) if key in wanted]
+        rows = self._lines.ids_bytes()
+        found = []
+        for match in _ROW_ID.finditer(rows):
+            raw = match.group(1)
+            key = raw.decode() if b"\\" not in raw else orjson.loads(b'"' + raw + b'"')
+            if key in wanted:
+                found.append(key)
+        return found
+
+    def count(self) -> int:
+        """How many records the file holds."""
+        if self._lines is not None:
+            rows = self._lines.ids_bytes()
+            return rows.count(b'\n["')
+        assert self._tables is not None
+        return len(self._tables.get(ARTICLES, {}))
 
     def record(self, article_id: str) -> dict[str, Any] | None:
         if self._lines is not None:

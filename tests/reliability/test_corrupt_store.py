@@ -1,6 +1,9 @@
 """A corrupt or foreign store: every command says so in one line naming the file and
 leaves it untouched; `newstui check` says what is wrong and what a repair would do;
-`newstui check --repair` restores the last good backup or salvages what it can."""
+`newstui check --repair` restores the last good backup or salvages what it can.
+
+The store is a manifest (`store.json`) and segment files (`store.segments/`): either
+can be the damaged one."""
 
 from __future__ import annotations
 
@@ -32,6 +35,12 @@ def db(tmp_path: Path) -> Path:
     return path
 
 
+def newest_segment(db: Path) -> Path:
+    """The segment file the manifest names (the samples fit in one segment)."""
+    [entry] = orjson.loads(db.read_bytes())["segments"].values()
+    return db.with_name("store.segments") / entry["file"]
+
+
 def truncate(path: Path) -> None:
     data = path.read_bytes()
     path.write_bytes(data[: len(data) * 2 // 3])
@@ -45,43 +54,63 @@ CORRUPTIONS = {
 }
 
 
+@pytest.mark.parametrize("target", ["manifest", "segment"])
 @pytest.mark.parametrize("kind", sorted(CORRUPTIONS))
-def test_corrupt_store_is_reported_untouched_and_repaired(db: Path, kind: str) -> None:
-    CORRUPTIONS[kind](db)
-    damaged = db.read_bytes()
+def test_corrupt_store_is_reported_untouched_and_repaired(db: Path, kind: str,
+                                                          target: str) -> None:
+    damaged_file = db if target == "manifest" else newest_segment(db)
+    CORRUPTIONS[kind](damaged_file)
+    damaged = damaged_file.read_bytes()
     for command in (["list"], ["search", "harbour"], ["import", str(bundled_samples())]):
         done = run("--db", str(db), *command)
         assert done.returncode == 1, (command, done.stderr)
         lines = done.stderr.strip().splitlines()
-        assert len(lines) == 1 and str(db) in lines[0] and "Traceback" not in done.stderr
-        assert db.read_bytes() == damaged, f"{command} changed the damaged file"
+        assert len(lines) == 1 and str(damaged_file) in lines[0], lines
+        assert "Traceback" not in done.stderr
+        assert damaged_file.read_bytes() == damaged, f"{command} changed the damaged file"
 
     checked = run("--db", str(db), "check")
     assert checked.returncode == 1
-    assert "would: restore the last good backup" in checked.stdout
-    assert db.read_bytes() == damaged
+    plan = ("would: restore the last good manifest" if target == "manifest"
+            else "would: take segment 000001 from the previous version")
+    assert plan in checked.stdout, checked.stdout
+    assert damaged_file.read_bytes() == damaged
 
     repaired = run("--db", str(db), "check", "--repair")
     assert repaired.returncode == 0, repaired.stdout
-    assert "done: restored the last good backup (19 articles)" in repaired.stdout
-    kept = list(db.parent.glob("store.json.broken-*"))
+    done_line = ("done: restored the last good manifest (19 articles)" if target == "manifest"
+                 else "done: took segment 000001 from the previous version (19 articles)")
+    assert done_line in repaired.stdout, repaired.stdout
+    pattern = "store.json.broken-*" if target == "manifest" else "*.json.broken-*"
+    kept = list(damaged_file.parent.glob(pattern))
     assert len(kept) == 1 and kept[0].read_bytes() == damaged  # nothing thrown away
     listed = run("--db", str(db), "list", "--json")
     assert listed.returncode == 0
     count = len(orjson.loads(listed.stdout))
-    # The backup's 19, plus whatever the truncated file still held of the 20th.
+    # The backup's 19, plus whatever the damaged file still held of the 20th.
     assert count in (19, 20)
     assert run("--db", str(db), "check").returncode == 0
 
 
-def test_truncated_store_without_backup_is_salvaged(db: Path) -> None:
+@pytest.mark.parametrize("target", ["manifest", "segment"])
+def test_truncated_store_without_backup_is_salvaged(db: Path, target: str) -> None:
     db.with_name("store.json.bak").unlink()
-    truncate(db)
+    segment = newest_segment(db)
+    truncate(db if target == "manifest" else segment)
+    for older in db.with_name("store.segments").glob("*.json"):
+        if older != segment:
+            older.unlink()  # no earlier copy of the segment either
     repaired = run("--db", str(db), "check", "--repair")
-    assert repaired.returncode == 0
-    assert "salvaged" in repaired.stdout and "backup" not in repaired.stdout.split("salvaged")[0]
+    assert repaired.returncode == 0, repaired.stdout
     listed = orjson.loads(run("--db", str(db), "list", "--json").stdout)
-    assert 5 <= len(listed) < SAMPLE_COUNT  # what survived the cut, and nothing invented
+    if target == "manifest":
+        # Nothing of the articles was lost: the manifest is rebuilt from the segments.
+        assert "rebuilt the manifest from 1 segment file(s)" in repaired.stdout
+        assert len(listed) == SAMPLE_COUNT
+    else:
+        assert "salvaged" in repaired.stdout and "previous" not in repaired.stdout
+        assert 5 <= len(listed) < SAMPLE_COUNT  # what survived the cut, nothing invented
+    assert run("--db", str(db), "check").returncode == 0
 
 
 @pytest.mark.parametrize("kind", ["newer schema", "foreign TinyDB"])

@@ -99,8 +99,9 @@ def test_a_summary_row_split_across_lines_is_never_listed_twice(tmp_path: Path) 
     from newstui.archive import bundled_samples
     from newstui.store_format import CorruptStoreError
 
-    path = tmp_path / "a.json"
-    Archive.open(path).import_paths([bundled_samples()])
+    store_path = tmp_path / "a.json"
+    Archive.open(store_path).import_paths([bundled_samples()])
+    [path] = (tmp_path / "a.segments").glob("*.json")
     data = path.read_bytes()
     rows_at = data.index(b'"list":[\n') + 9
     for _ in range(5):
@@ -110,7 +111,7 @@ def test_a_summary_row_split_across_lines_is_never_listed_twice(tmp_path: Path) 
     assert len(orjson.loads(path.read_bytes())["articles"]) == 20
     seen: list[str] = []
     try:
-        for summary in ArticleStore(path).iter_summaries():
+        for summary in ArticleStore(store_path).iter_summaries():
             seen.append(summary.id)
     except CorruptStoreError as exc:
         assert str(path) in str(exc) and "--repair" in str(exc)

@@ -13,6 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import orjson
 import pytest
 
 from newstui import files
@@ -145,7 +146,11 @@ def test_importing_into_a_symlinked_store_keeps_the_link(tmp_path: Path) -> None
     assert len(ArticleStore(real)) == 3
     backup = tmp_path / "articles.json.bak"
     assert backup.is_file() and not backup.is_symlink()
-    assert len(ArticleStore(backup)) == 2
+    # The backup is the previous manifest (two articles); the segments live beside the
+    # file the link points to, so the archive is all in the synced folder.
+    assert orjson.loads(backup.read_bytes())["meta"]["store"]["live"] == 2
+    assert (synced / "articles.segments").is_dir()
+    assert not (tmp_path / "articles.segments").exists()
 
 
 # -- permission bits ------------------------------------------------------------------

@@ -51,31 +51,35 @@ def test_store_reads_summaries_without_parsing_the_whole_file(tmp_path: Path) ->
     Archive.open(path).import_paths([bundled_samples()])
     store = ArticleStore(path)
     summaries = store.summaries()
-    assert len(summaries) == 20 and store._articles_file.in_layout  # nothing parsed whole
+    assert len(summaries) == 20 and all(f.in_layout for f in store._files.values())  # nothing parsed whole
     assert summaries[0].headline == "Ancient Mosaic Goes on Display in Marrowby Museum"
     article = store.get(summaries[3].id)
     assert article is not None and article.headline == summaries[3].headline
     assert store.resolve(summaries[3].id[:8]).id == summaries[3].id
     assert summaries[3].id in store and len(store) == 20
-    assert store._articles_file.in_layout
+    assert all(f.in_layout for f in store._files.values())
 
 
-def test_a_store_in_plain_json_still_works_and_is_rewritten_in_the_layout(
+def test_a_segment_in_plain_json_still_works_and_is_rewritten_in_the_layout(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "store.json"
     Archive.open(path).import_paths(sorted(bundled_samples().iterdir())[:3])
-    path.write_bytes(orjson.dumps(orjson.loads(path.read_bytes())))  # one long line
+    [segment] = (tmp_path / "store.segments").glob("*.json")
+    segment.write_bytes(orjson.dumps(orjson.loads(segment.read_bytes())))  # one long line
     store = ArticleStore(path)
     assert len(store.summaries()) == 3
     assert store.get(store.summaries()[0].id) is not None
     Archive.open(path).import_paths(sorted(bundled_samples().iterdir())[3:5])
-    assert len(StoreReader(path).meta) and len(list(StoreReader(path).summaries())) == 5
+    [entry] = orjson.loads(path.read_bytes())["segments"].values()
+    segment = tmp_path / "store.segments" / entry["file"]
+    assert len(StoreReader(segment).meta) and len(list(StoreReader(segment).summaries())) == 5
 
 
 def test_a_truncated_layout_is_not_read_line_by_line(tmp_path: Path) -> None:
-    path = tmp_path / "store.json"
-    Archive.open(path).import_paths([bundled_samples()])
+    store_path = tmp_path / "store.json"
+    Archive.open(store_path).import_paths([bundled_samples()])
+    [path] = (tmp_path / "store.segments").glob("*.json")
     data = path.read_bytes()
     path.write_bytes(data[: len(data) - 500])  # the summary rows are intact
     import pytest
@@ -86,4 +90,4 @@ def test_a_truncated_layout_is_not_read_line_by_line(tmp_path: Path) -> None:
     with pytest.raises(LayoutError):
         StoreReader(path)
     with pytest.raises(CorruptStoreError, match=str(path)):
-        ArticleStore(path).summaries()
+        ArticleStore(store_path).summaries()

@@ -38,6 +38,7 @@ def test_a_lost_cache_or_a_restored_store_reads_everything_again(tmp_path: Path)
     assert Archive.open(db).import_paths([bundled_samples()]).already_present == 20
     # The store goes back to an empty one; the cache still lists the files.
     db.unlink()
+    shutil.rmtree(db.with_name("store.segments"))
     report = Archive.open(db).import_paths([bundled_samples()])
     assert len(report.added) == 20
 
