@@ -134,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="check the store and index are whole; --repair puts them right")
     p.add_argument("--repair", action="store_true",
                    help="restore the backup / salvage records, fix ids, rebuild the index")
+    from newstui import store_commands  # delete, prune, compact (issue 9)
+
+    store_commands.add_parsers(sub, common)
     from newstui.serve import commands as serve_commands  # the reading room (issue 12)
 
     serve_commands.add_parsers(sub, common)
@@ -328,6 +331,10 @@ def dispatch(archive: Any, args: argparse.Namespace) -> int:
         return cmd_stats(archive)
     if command == "check":
         return cmd_check(archive.path, args.repair)
+    if command in ("delete", "prune", "compact"):
+        from newstui import store_commands
+
+        return store_commands.run(archive, args)
     if command in ("serve-ssh", "serve-web"):
         from newstui.serve import commands as serve_commands
 
@@ -475,6 +482,10 @@ def cmd_search(archive: Archive, text: str, limit: int, as_json: bool) -> int:
 
 
 def cmd_export(archive: Archive, output: str | None) -> int:
+    if isinstance(archive, Archive):
+        from newstui.store_commands import cmd_export as export  # streamed: bounded memory
+
+        return export(archive, output, json_for_terminal)
     lines = json_for_terminal(
         b"".join(orjson.dumps(a.to_record()) + b"\n" for a in archive.store.newest_first()))
     if output is None:
@@ -511,6 +522,12 @@ def cmd_check(path: Path, repair: bool) -> int:
 
 
 def cmd_stats(archive: Archive) -> int:
+    if isinstance(archive, Archive):
+        from newstui.store_commands import stats_rows  # streamed: bounded memory
+
+        for name, value in stats_rows(archive):
+            print(for_terminal(f"{name:<11} {value}"))
+        return EXIT_OK
     store = archive.store
     articles = list(store.articles())
     dates = sorted(a.date[:10] for a in articles if a.date)

@@ -60,8 +60,7 @@ def classify(store: ArticleStore, writing: bool = False) -> tuple[str, Manifest 
     tables = load_tables(path)
     if SEGMENTS in tables:
         manifest = Manifest.from_tables(path, tables)
-        if writing:
-            verify(store, manifest)
+        verify(store, manifest, segments=writing)
         return "manifest", manifest
     if ARTICLES in tables:
         check_meta(path, tables.get(META, {}).get("store", {}), newest=1)
@@ -75,13 +74,13 @@ def classify(store: ArticleStore, writing: bool = False) -> tuple[str, Manifest 
         "table); left untouched")
 
 
-def verify(store: ArticleStore, manifest: Manifest) -> None:
+def verify(store: ArticleStore, manifest: Manifest, segments: bool = True) -> None:
     """What a write relies on: every segment file there, the live count the last write
     recorded, a manifest not older than its own backup. A store that fails is damaged:
     no write replaces its backup."""
     from newstui.store import open_segment
 
-    for segment in manifest.segments.values():
+    for segment in manifest.segments.values() if segments else ():
         # Opened and checked against the manifest (cheap: the layout's head and tail).
         # A write over a damaged segment would make the backup that still names its
         # previous copy the next one to go.

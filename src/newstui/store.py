@@ -377,18 +377,19 @@ class ArticleStore:
 
     def newest_first_records(self) -> Iterator[dict[str, Any]]:
         """Every record in the list's order, one at a time (for export)."""
-        for summary in self.iter_summaries_uncached():
-            record = self.get(summary.id)
-            if record is not None:
-                yield record.to_record()
-
-    def iter_summaries_uncached(self) -> Iterator[Summary]:
         segments = list(self.manifest.segments.values())
-        if len(segments) == 1:
-            yield from self._live_summaries(segments[0])
-        else:
-            yield from heapq.merge(*(self._live_summaries(s) for s in segments),
-                                   key=_order_key)
+        placed = heapq.merge(*(((s, segment.name) for s in self._live_summaries(segment))
+                               for segment in segments), key=lambda pair: _order_key(pair[0]))
+        for summary, name in placed:
+            record = self._file(self.manifest.segments[name]).record(summary.id)
+            if record is not None:
+                yield record
+
+    def each_summary(self) -> Iterator[Summary]:
+        """Every live summary, segment by segment, in no particular order (memory: one
+        summary at a time; for stats and prune)."""
+        for segment in list(self.manifest.segments.values()):
+            yield from self._live_summaries(segment)
 
     def newest_first(self) -> list[Article]:
         """Every article, newest first; undated ones last, then by headline."""

@@ -38,7 +38,7 @@ from newstui.article import Summary
 from newstui.listing import by_date
 
 #: 1: one file holding every article. 2: a manifest and segment files (segments.py).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 LAYOUT_VERSION = 1
 ARTICLES, META, STATE, SUMMARIES = "articles", "meta", "state", "summaries"
 SETTINGS, HISTORY = "settings", "history"

@@ -51,7 +51,8 @@ def test_store_reads_summaries_without_parsing_the_whole_file(tmp_path: Path) ->
     Archive.open(path).import_paths([bundled_samples()])
     store = ArticleStore(path)
     summaries = store.summaries()
-    assert len(summaries) == 20 and all(f.in_layout for f in store._files.values())  # nothing parsed whole
+    # Nothing parsed whole: every segment read from its line layout.
+    assert len(summaries) == 20 and all(f.in_layout for f in store._files.values())
     assert summaries[0].headline == "Ancient Mosaic Goes on Display in Marrowby Museum"
     article = store.get(summaries[3].id)
     assert article is not None and article.headline == summaries[3].headline
