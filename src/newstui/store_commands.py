@@ -86,7 +86,8 @@ def cmd_prune(archive: Archive, days: int, keep_starred: bool, dry_run: bool) ->
     states = store.states() if keep_starred else {}
     chosen: list[Summary] = []
     kept = 0
-    for summary in store.each_summary():
+    each = getattr(store, "each_summary", store.iter_summaries)  # the PostgreSQL store too
+    for summary in each():
         if not summary.date or summary.date[:10] >= cutoff:
             continue
         state = states.get(summary.id)
@@ -106,6 +107,9 @@ def cmd_prune(archive: Archive, days: int, keep_starred: bool, dry_run: bool) ->
 
 
 def cmd_compact(archive: Archive) -> int:
+    if not hasattr(archive, "compact"):
+        print(f"{archive.path}: nothing to compact (the database reclaims space itself)")
+        return EXIT_OK
     dropped = archive.compact()
     print(f"compacted {archive.path}: {dropped} replaced or deleted record(s) dropped, "
           f"{len(archive.store.manifest.segments)} segment(s)")
