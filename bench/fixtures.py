@@ -34,7 +34,7 @@ from xml.sax.saxutils import escape
 import orjson
 from common import CACHE, CORPUS, newstui_argv, say
 
-SIZES = {"21k": 1, "106k": 5}
+SIZES = {"21k": 1, "106k": 5, "530k": 25}
 RAW_BOILERPLATE = "Get the latest updates as we post them — right on your browser"
 
 
@@ -160,12 +160,35 @@ def store(size: str) -> Path:
     say(f"building store-{size}/ (newstui import of {source.name})")
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    subprocess.run([*newstui_argv(), "--db", str(db), "import", str(source), "-q"], check=True,
-                   stdout=subprocess.DEVNULL)
+    if size == "530k":
+        # One `newstui import` of 530k records holds them all in memory (the importer
+        # reads a file whole): built in chunks of 20k through the same Archive.upsert.
+        _build_in_chunks(source, db)
+    else:
+        subprocess.run([*newstui_argv(), "--db", str(db), "import", str(source), "-q"],
+                       check=True, stdout=subprocess.DEVNULL)
     top = subprocess.run([*newstui_argv(), "--db", str(db), "list", "--limit", "200", "--json"],
                          check=True, capture_output=True).stdout
     (folder / "top.json").write_bytes(top)
     return db
+
+
+def _build_in_chunks(source: Path, db: Path, chunk: int = 20_000) -> None:
+    from newstui.archive import Archive
+    from newstui.article import Article
+
+    batch: list[Article] = []
+    done = 0
+    with source.open("rb") as lines:
+        for line in lines:
+            batch.append(Article.from_record(orjson.loads(line)))
+            if len(batch) >= chunk:
+                Archive.open(db).upsert(batch)
+                done += len(batch)
+                say(f"  {done:,} articles")
+                batch = []
+    if batch:
+        Archive.open(db).upsert(batch)
 
 
 def top_articles(size: str) -> list[dict[str, Any]]:
@@ -181,6 +204,11 @@ def copy_store(size: str, where: Path) -> Path:
     where.mkdir(parents=True, exist_ok=True)
     target = where / "articles.json"
     shutil.copy2(db, target)
+    segments = db.with_suffix(".segments")
+    if segments.is_dir():
+        # Segment files are never changed in place (a write makes new ones): links are
+        # as good as copies, and cost no time or space.
+        shutil.copytree(segments, target.with_suffix(".segments"), copy_function=os.link)
     shutil.copytree(db.with_suffix(".index"), target.with_suffix(".index"))
     return target
 

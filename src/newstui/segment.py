@@ -117,7 +117,10 @@ class ArticleFile:
         if self._lines is None:
             assert self._tables is not None
             return [key for key in self._tables.get(ARTICLES, {}) if key in wanted]
-        rows = self._lines.ids_bytes()
+        try:
+            rows = self._lines.ids_bytes()
+        except LayoutError as exc:
+            raise self._damaged(exc) from None
         found = []
         for match in _ROW_ID.finditer(rows):
             raw = match.group(1)
@@ -129,8 +132,10 @@ class ArticleFile:
     def count(self) -> int:
         """How many records the file holds."""
         if self._lines is not None:
-            rows = self._lines.ids_bytes()
-            return rows.count(b'\n["')
+            try:
+                return self._lines.ids_bytes().count(b'\n["')
+            except LayoutError as exc:
+                raise self._damaged(exc) from None
         assert self._tables is not None
         return len(self._tables.get(ARTICLES, {}))
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 import mmap
 import os
 import stat
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -166,7 +165,7 @@ def bump_generation(meta: dict[str, Any], schema: int = SCHEMA_VERSION) -> dict[
     meta = dict(meta)
     meta["schema"] = schema
     if not meta.get("store_id"):
-        meta["store_id"] = uuid.uuid4().hex
+        meta["store_id"] = os.urandom(16).hex()  # as uuid4().hex, without importing uuid
     meta.setdefault("created", now_iso())
     meta["generation"] = int(meta.get("generation", 0)) + 1
     return meta
@@ -254,15 +253,26 @@ class LineReader:
         if self.meta["store"].get("layout") != LAYOUT_VERSION:
             raise LayoutError("another layout version")
         self._rows_at = rows_at + len(_ROWS_START)
-        # Rows hold no raw newline, so the first end marker after them ends them.
-        if self._map[self._rows_at:self._rows_at + 4] == b"\n]}}":
-            rows_end = self._rows_at - 1  # no rows at all
-        else:
-            rows_end = self._map.find(_ROWS_END, self._rows_at)
-        if rows_end < 0:
-            raise LayoutError("summary rows end without the closing bracket")
-        self._rows_end = rows_end
-        self._articles_at = rows_end + len(_ROWS_END) + len(_ARTICLES_START)
+        self._rows_end_at: int | None = None
+
+    @property
+    def _rows_end(self) -> int:
+        """Where the summary rows end: found at first use, so opening a file to check
+        its head (every segment, before every write) reads no row."""
+        if self._rows_end_at is None:
+            # Rows hold no raw newline, so the first end marker after them ends them.
+            if self._map[self._rows_at:self._rows_at + 4] == b"\n]}}":
+                rows_end = self._rows_at - 1  # no rows at all
+            else:
+                rows_end = self._map.find(_ROWS_END, self._rows_at)
+            if rows_end < 0:
+                raise LayoutError("summary rows end without the closing bracket")
+            self._rows_end_at = rows_end
+        return self._rows_end_at
+
+    @property
+    def _articles_at(self) -> int:
+        return self._rows_end + len(_ROWS_END) + len(_ARTICLES_START)
 
     @property
     def size(self) -> int:
