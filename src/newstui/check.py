@@ -324,13 +324,12 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u20
 
 
 def _has_escapes(record: dict[str, Any]) -> bool:
+    # One scan of the record's text ("\n" is not a control it looks for).
+    pieces = [v for v in record.values() if isinstance(v, str)]
     for value in record.values():
-        if isinstance(value, str) and _CONTROL.search(value):
-            return True
-        if isinstance(value, list) and any(isinstance(p, str) and _CONTROL.search(p)
-                                           for p in value):
-            return True
-    return False
+        if isinstance(value, list):
+            pieces.extend(p for p in value if isinstance(p, str))
+    return _CONTROL.search("\n".join(pieces)) is not None
 
 
 def _cleaned(record: dict[str, Any]) -> dict[str, Any]:

@@ -139,10 +139,10 @@ class ArticleFile:
         assert self._tables is not None
         return len(self._tables.get(ARTICLES, {}))
 
-    def record(self, article_id: str) -> dict[str, Any] | None:
+    def record(self, article_id: str, mapped: bool = True) -> dict[str, Any] | None:
         if self._lines is not None:
             try:
-                return self._lines.record(article_id)
+                return self._lines.record(article_id, mapped)
             except LayoutError as exc:
                 raise self._damaged(exc) from None
         assert self._tables is not None

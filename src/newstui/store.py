@@ -381,7 +381,7 @@ class ArticleStore:
         placed = heapq.merge(*(((s, segment.name) for s in self._live_summaries(segment))
                                for segment in segments), key=lambda pair: _order_key(pair[0]))
         for summary, name in placed:
-            record = self._file(self.manifest.segments[name]).record(summary.id)
+            record = self._file(self.manifest.segments[name]).record(summary.id, mapped=False)
             if record is not None:
                 yield record
 

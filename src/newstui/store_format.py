@@ -224,34 +224,45 @@ def encode(tables: dict[str, dict[str, Any]]) -> bytes:
 
 class LineReader:
     """Reads a store file in the layout without parsing all of it. Raises LayoutError
-    at once for a file that is not in the layout (or not whole)."""
+    at once for a file that is not in the layout (or not whole).
+
+    The head and the summary rows are read with pread (copies of just those bytes); the
+    articles through a memory map, one at a time. Faulting the rows in through the map
+    kept megabytes of each file resident (the page cache hands out large folios), so a
+    list of half a million articles would have cost the whole archive in RSS.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        fd = open_regular(path)
+        self._fd = open_regular(path)
         try:
-            size = os.fstat(fd).st_size
-            if size == 0:
-                raise LayoutError("empty file")
-            self._map = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
-        finally:
-            os.close(fd)
-        # A file cut short (a full disk, a copy interrupted) would still have its rows
-        # at the top: only a file that ends as the layout ends is read this way.
-        if self._map[-3:] != b"\n}}":
-            raise LayoutError("the file does not end as the layout does")
-        rows_at = self._map.find(_ROWS_START, 0, 1 << 20)
-        if rows_at < 0:
-            raise LayoutError("no summary rows")
-        meta_at = self._map.rfind(b'"meta":', 0, rows_at)
-        try:
-            self.meta: dict[str, Any] = orjson.loads(self._map[meta_at + 7:rows_at - 2])
-        except orjson.JSONDecodeError as exc:
-            raise LayoutError(f"meta: {exc}") from None
-        if not isinstance(self.meta, dict) or not isinstance(self.meta.get("store"), dict):
-            raise LayoutError("no store metadata")
-        if self.meta["store"].get("layout") != LAYOUT_VERSION:
-            raise LayoutError("another layout version")
+            self._size = os.fstat(self._fd).st_size
+            if self._size < 16:
+                raise LayoutError("too short for the layout")
+            self._map = mmap.mmap(self._fd, 0, access=mmap.ACCESS_READ)
+            # A file cut short (a full disk, a copy interrupted) would still have its
+            # rows at the top: only a file that ends as the layout ends is read this way.
+            if os.pread(self._fd, 3, self._size - 3) != b"\n}}":
+                raise LayoutError("the file does not end as the layout does")
+            head = os.pread(self._fd, 1 << 16, 0)
+            rows_at = head.find(_ROWS_START)
+            if rows_at < 0:
+                head = os.pread(self._fd, 1 << 20, 0)
+                rows_at = head.find(_ROWS_START)
+            if rows_at < 0:
+                raise LayoutError("no summary rows")
+            meta_at = head.rfind(b'"meta":', 0, rows_at)
+            try:
+                self.meta: dict[str, Any] = orjson.loads(head[meta_at + 7:rows_at - 2])
+            except orjson.JSONDecodeError as exc:
+                raise LayoutError(f"meta: {exc}") from None
+            if not isinstance(self.meta, dict) or not isinstance(self.meta.get("store"), dict):
+                raise LayoutError("no store metadata")
+            if self.meta["store"].get("layout") != LAYOUT_VERSION:
+                raise LayoutError("another layout version")
+        except BaseException:
+            self.close()
+            raise
         self._rows_at = rows_at + len(_ROWS_START)
         self._rows_end_at: int | None = None
 
@@ -261,13 +272,20 @@ class LineReader:
         its head (every segment, before every write) reads no row."""
         if self._rows_end_at is None:
             # Rows hold no raw newline, so the first end marker after them ends them.
-            if self._map[self._rows_at:self._rows_at + 4] == b"\n]}}":
-                rows_end = self._rows_at - 1  # no rows at all
-            else:
-                rows_end = self._map.find(_ROWS_END, self._rows_at)
-            if rows_end < 0:
-                raise LayoutError("summary rows end without the closing bracket")
-            self._rows_end_at = rows_end
+            if os.pread(self._fd, 4, self._rows_at) == b"\n]}}":
+                self._rows_end_at = self._rows_at - 1  # no rows at all
+                return self._rows_end_at
+            position, chunk = self._rows_at - 1, 1 << 18
+            while position < self._size:
+                piece = os.pread(self._fd, chunk + len(_ROWS_END), position)
+                found = piece.find(_ROWS_END)
+                if found >= 0:
+                    self._rows_end_at = position + found
+                    return self._rows_end_at
+                if len(piece) < chunk:
+                    break
+                position += chunk
+            raise LayoutError("summary rows end without the closing bracket")
         return self._rows_end_at
 
     @property
@@ -276,13 +294,19 @@ class LineReader:
 
     @property
     def size(self) -> int:
-        return len(self._map)
+        return self._size
+
+    def ids_bytes(self) -> bytes:
+        """The summary rows as bytes, from the newline before the first to the one
+        after the last (to look for ids without parsing every row)."""
+        start = self._rows_at - 1
+        return os.pread(self._fd, self._rows_end + 1 - start, start)
 
     def rows(self) -> Iterator[list[Any]]:
         """Every summary row, newest first, read a line at a time."""
-        data = self._map
-        position = self._rows_at
-        end = self._rows_end
+        data = self.ids_bytes()
+        position = 1
+        end = len(data) - 1
         while position < end:
             line_end = data.find(b"\n", position, end + 1)
             if line_end < 0:
@@ -301,27 +325,28 @@ class LineReader:
         for row in self.rows():
             yield Summary(row[0], row[1], row[2], row[3])
 
-    def ids_bytes(self) -> bytes:
-        """The summary rows as bytes (to look for ids without parsing every row)."""
-        return self._map[self._rows_at - 1:self._rows_end + 1]
-
     def find_row(self, article_id: str) -> list[Any] | None:
-        """The summary row of one article, found without reading the others."""
-        needle = b'\n["' + orjson.dumps(article_id)[1:-1] + b'",'
-        at = self._map.find(needle, self._rows_at - 1, self._rows_end + 1)
+        """The summary row of one article, found without parsing the others."""
+        data = self.ids_bytes()
+        at = data.find(b'\n["' + orjson.dumps(article_id)[1:-1] + b'",')
         if at < 0:
             return None
-        line_end = self._map.find(b"\n", at + 1, self._rows_end + 1)
-        line = self._map[at + 1:line_end if line_end >= 0 else self._rows_end]
+        line_end = data.find(b"\n", at + 1)
+        line = data[at + 1:line_end if line_end >= 0 else len(data)]
         try:
             row = orjson.loads(line[:-1] if line.endswith(b",") else line)
         except orjson.JSONDecodeError:
             raise LayoutError("a summary row is damaged") from None
         return row if isinstance(row, list) and len(row) == 6 else None
 
-    def record_at(self, article_id: str, offset: int, length: int) -> dict[str, Any]:
+    def record_at(self, article_id: str, offset: int, length: int,
+                  mapped: bool = True) -> dict[str, Any]:
+        """One record by its row's place. `mapped`: through the memory map (one article
+        for the reader); else copied with pread (a pass over many: mapped, every page
+        read would stay resident)."""
         start = self._articles_at + offset
-        line = self._map[start:start + length]
+        line = (self._map[start:start + length] if mapped
+                else os.pread(self._fd, length, start))
         key, _, body = line.partition(b":")
         try:
             if orjson.loads(key) != article_id:
@@ -331,17 +356,22 @@ class LineReader:
             raise LayoutError(f"article {article_id} is damaged") from None
         return record
 
-    def record(self, article_id: str) -> dict[str, Any] | None:
+    def record(self, article_id: str, mapped: bool = True) -> dict[str, Any] | None:
         """One article's stored record, read from its line."""
         row = self.find_row(article_id)
         if row is None:
             return None
-        return self.record_at(article_id, row[4], row[5])
+        return self.record_at(article_id, row[4], row[5], mapped)
 
     def records(self) -> Iterator[dict[str, Any]]:
         """Every record, one line at a time (memory: one record)."""
         for row in self.rows():
-            yield self.record_at(row[0], row[4], row[5])
+            yield self.record_at(row[0], row[4], row[5], mapped=False)
 
     def close(self) -> None:
-        self._map.close()
+        if getattr(self, "_map", None) is not None:
+            self._map.close()
+            self._map = None  # type: ignore[assignment]
+        if getattr(self, "_fd", -1) >= 0:
+            os.close(self._fd)
+            self._fd = -1
