@@ -29,18 +29,34 @@ _AGE = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$")
 _DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 
 
+def _example(*lines: str) -> dict[str, Any]:
+    return {"epilog": "example:\n" + "\n".join(f"  {line}" for line in lines),
+            "formatter_class": argparse.RawDescriptionHelpFormatter}
+
+
 def add_parsers(sub: Any, common: list[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("delete", parents=common, help="remove articles by id")
+    p = sub.add_parser(
+        "delete", parents=common, help="remove articles by id",
+        description="Remove articles (and their reading state) by id; prints what it removed.",
+        **_example("newstui delete 3d469f8b30 9a1c"))
     p.add_argument("ids", nargs="+", metavar="ID", help="article ids (unique prefixes will do)")
 
-    p = sub.add_parser("prune", parents=common, help="remove articles older than an age")
+    p = sub.add_parser(
+        "prune", parents=common, help="remove articles older than an age",
+        description="Remove the articles dated before an age ago (undated ones stay); "
+                    "prints what it removed.",
+        **_example("newstui prune --older-than 90d --dry-run",
+                   "newstui prune --older-than 1y --keep-starred"))
     p.add_argument("--older-than", required=True, type=age, metavar="AGE",
                    help="e.g. 90d, 12w, 6m, 2y (by the article's date; undated ones stay)")
     p.add_argument("--keep-starred", action="store_true", help="keep starred articles")
     p.add_argument("--dry-run", action="store_true", help="say what would go; remove nothing")
 
     sub.add_parser("compact", parents=common,
-                   help="rewrite the segments that hold replaced or deleted articles")
+                   help="rewrite the segments that hold replaced or deleted articles",
+                   description="Rewrite every segment that holds replaced or deleted "
+                               "records (done by itself once a quarter of one is dead).",
+                   **_example("newstui compact"))
 
 
 def age(text: str) -> int:
