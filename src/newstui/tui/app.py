@@ -242,6 +242,11 @@ class NewsApp(App[int]):
     def action_fetch(self) -> None:
         """Fetch every subscription on a worker: the reader stays usable, the title
         bars show the progress, new articles appear in place when it is done."""
+        if getattr(self.model.archive.store, "read_only", False):
+            # A reading-room session (`serve-ssh`): the host fetches, not its readers.
+            self.notify("This archive is read-only here: its host fetches the feeds",
+                        timeout=4, markup=False)
+            return
         if self.fetcher.running:
             self.notify("Already fetching", timeout=2)
             return
