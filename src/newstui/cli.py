@@ -82,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
                            "(default over SSH; also $NEWSTUI_LOW_BANDWIDTH=1)")
     bandwidth.add_argument("--no-low-bandwidth", dest="low_bandwidth", action="store_false",
                            help="full frame rate and mouse even over SSH")
+    reader.add_argument("--output", dest="output_mode", choices=terminal.OUTPUT_MODES,
+                        default=None, help="shadow (default): send the terminal only the "
+                        "cells that changed; plain: Textual's own output, for a terminal "
+                        "that shows the other wrongly. Also $NEWSTUI_OUTPUT")
     reader.add_argument("--ascii", action="store_true", default=None,
                         help="draw with ASCII only (automatic when the locale is not UTF-8)")
     reader.add_argument("--state", metavar="PATH", default=None,
@@ -399,6 +403,7 @@ def run_reader(archive: Archive, config: Settings) -> int:
             os.environ, config.color, config.low_bandwidth, config.ascii,
             locale_env=terminal.initial_environment(),
             bce=terminal.terminal_has_bce(os.environ.get("TERM", "")))
+        settings = dataclasses.replace(settings, output=config.output)
     except terminal.TerminalError as exc:
         raise UsageError(str(exc)) from None
     # Textual reads its settings from the environment as it loads: set them first.

@@ -34,7 +34,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 from newstui.listing import FILTERS, ORDERS
-from newstui.terminal import COLOR_MODES
+from newstui.terminal import COLOR_MODES, OUTPUT_MODES
 
 CONFIG_ENV = "NEWSTUI_CONFIG"
 CONFIG_NAME = "config.toml"
@@ -74,6 +74,10 @@ class Settings:
                                               "(unset: on over SSH)")
     ascii: bool = setting(False, env="NEWSTUI_ASCII", flag="ascii",
                           help="draw with ASCII only (automatic on a non-UTF-8 locale)")
+    output: str = setting("shadow", env="NEWSTUI_OUTPUT", flag="output_mode",
+                          choices=OUTPUT_MODES,
+                          help="shadow: send only the cells that changed; plain: Textual's "
+                               "own output")
     theme: str | None = setting(None, env="NEWSTUI_THEME", flag="theme",
                                 help="the theme at start (unset: the last one chosen)")
     order: str = setting("newest", "list.order", env="NEWSTUI_ORDER", choices=ORDERS,

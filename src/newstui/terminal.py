@@ -12,6 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 COLOR_MODES = ("auto", "truecolor", "256", "16", "none")
+#: How the reader writes to the terminal: "shadow" sends only the cells that changed
+#: (tui/shadow.py); "plain" sends Textual's output as it is.
+OUTPUT_MODES = ("shadow", "plain")
 #: Terminals that cannot draw the reader at all.
 DUMB_TERMS = ("dumb", "unknown", "")
 
@@ -25,6 +28,8 @@ class TerminalSettings:
     #: The terminal fills erased cells with the current background (terminfo `bce`),
     #: so runs of spaces can be sent as "erase N" whatever the theme's background.
     bce: bool = False
+    #: "shadow" (only what changed) or "plain" (Textual's own output), see OUTPUT_MODES.
+    output: str = "shadow"
 
     @property
     def erase_runs(self) -> bool:

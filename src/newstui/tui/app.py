@@ -330,8 +330,13 @@ class NewsApp(App[int]):
 def _driver_for(settings: TerminalSettings) -> type[Driver] | None:
     if os.name != "posix" or os.environ.get("TEXTUAL_DRIVER"):
         return None  # Textual's own choice: e.g. its web driver under `serve-web`
-    from newstui.tui.driver import LowBandwidthDriver, QuietDriver
+    from newstui.tui.driver import LowBandwidthDriver, QuietDriver, ShadowDriver
 
+    if settings.output == "shadow":
+        from newstui.tui.shadow import Capabilities
+
+        caps = Capabilities.from_terminfo(os.environ.get("TERM", ""))
+        return type("ShadowDriver", (ShadowDriver,), {"capabilities": caps})
     return LowBandwidthDriver if settings.erase_runs else QuietDriver
 
 

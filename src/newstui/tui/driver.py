@@ -1,4 +1,8 @@
-"""A terminal driver that sends the same picture in fewer bytes.
+"""Terminal drivers that send the same picture in fewer bytes.
+
+`ShadowDriver` (the default, `--output shadow`) keeps a shadow of the screen and sends
+only the cells that changed (see `tui/shadow.py`). `QuietDriver` and
+`LowBandwidthDriver` (`--output plain`) send Textual's own output, less repeats:
 
 Textual pads every line it draws with spaces to the full width. Where erasing keeps
 the background — the terminal says so (terminfo `bce`), or the background is the
@@ -11,7 +15,11 @@ from __future__ import annotations
 
 import re
 
+from typing import Any
+
 from textual.drivers.linux_driver import LinuxDriver
+
+from newstui.tui.shadow import Capabilities, ShadowScreen
 
 _RUN_OF_SPACES = re.compile(" {12,}")
 
@@ -51,3 +59,41 @@ class LowBandwidthDriver(QuietDriver):
 
     def encode(self, data: str) -> str:
         return compact(data)
+
+
+class ShadowDriver(LinuxDriver):
+    """Sends only what changed on screen: Textual's writes go through a ShadowScreen,
+    which answers with the difference at the end of each frame (a SYNC_END or a
+    flush). Public driver hooks only: `write`, `flush`."""
+
+    #: Set before the app starts (from terminfo): what the terminal can do.
+    capabilities: Capabilities = Capabilities()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.shadow = ShadowScreen(0, 0, self.capabilities, on_lost=self._repaint)
+
+    def _size_now(self) -> None:
+        size = self._app.size
+        self.shadow.resize(size.width, size.height)
+
+    def write(self, data: str) -> None:
+        self._size_now()
+        out = self.shadow.write(data)
+        if out:
+            super().write(out)
+
+    def flush(self) -> None:
+        out = self.shadow.flush()
+        if out:
+            super().write(out)
+        super().flush()
+
+    def _repaint(self) -> None:
+        """The shadow lost track (a sequence it does not follow): ask Textual to draw
+        everything again, so the difference can be sent from then on."""
+        app = self._app
+        try:
+            app.call_later(app.refresh, layout=True)
+        except Exception:  # noqa: BLE001 - no app loop (closing): nothing to redraw
+            pass

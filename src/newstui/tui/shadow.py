@@ -1,0 +1,724 @@
+"""A shadow-screen output layer: send the terminal only what changed.
+
+Textual writes each update as absolute cursor moves and styled runs, every run with a
+full SGR code and a reset. This module reads that stream into cells (a character and
+its attributes) on a shadow of the screen Textual intends, keeps a second shadow of
+what the terminal shows, and writes only the difference — as curses does:
+
+- only cells that differ, a run of unchanged cells rewritten only where that is
+  shorter than moving over it;
+- the shortest SGR transition from the terminal's current attributes to the next;
+- the cheapest cursor motion (CUP, CUF/CUB, CHA/VPA, CR LF, ...) among those terminfo
+  says the terminal has;
+- erase to end of line (EL) / erase characters (ECH) for runs of blanks, where erasing
+  keeps the background (terminfo `bce`, or the terminal's default background);
+- the terminal's own scrolling (a DECSTBM region with DL/IL, or DL+IL) when rows of the
+  screen moved up or down, detected by comparing rows.
+
+Frames are delimited by Textual's synchronized-output markers (mode 2026, kept in the
+output) or by the driver's flush(), never by single writes. Anything this parser does
+not understand, and every resize, turns it "blind": Textual's own bytes are passed
+through unchanged (exactly what `--output plain` sends) until a complete picture has
+been seen again. No Textual import: the driver (`tui/driver.py`) feeds it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.cells import get_character_cell_size
+
+SYNC_START = "\x1b[?2026h"
+SYNC_END = "\x1b[?2026l"
+
+#: A style: (foreground SGR parameters or None, background or None, attribute codes,
+#: OSC 8 hyperlink parameters or None). Foreground "31", "38;5;12", "38;2;1;2;3".
+Style = tuple[str | None, str | None, frozenset[int], str | None]
+Cell = tuple[str, Style]
+
+DEFAULT_STYLE: Style = (None, None, frozenset(), None)
+#: A cell whose content is not known: equal to nothing the parser makes.
+UNKNOWN: Cell = ("\x00?", DEFAULT_STYLE)
+#: The second cell of a wide character.
+CONTINUATION = ""
+
+# Attribute codes and the code that switches each off.
+_OFF = {1: 22, 2: 22, 3: 23, 4: 24, 21: 24, 5: 25, 6: 25, 7: 27, 8: 28, 9: 29,
+        51: 54, 52: 54, 53: 55}
+_OFF_CLEARS = {22: (1, 2), 23: (3,), 24: (4, 21), 25: (5, 6), 27: (7,), 28: (8,),
+               29: (9,), 54: (51, 52), 55: (53,)}
+#: Attributes that show on a blank cell: a run of such blanks is never erased.
+_VISIBLE_ON_BLANK = frozenset({4, 21, 5, 6, 7, 8, 9, 51, 52, 53})
+
+_TOKEN = re.compile(
+    r"(?P<csi>\x1b\[(?P<p>[0-9;:<=>?]*)(?P<i>[ -/]*)(?P<f>[@-~]))"
+    r"|(?P<osc>\x1b\](?P<body>[^\x07\x1b]*)(?:\x07|\x1b\\))"
+    r"|(?P<esc>\x1b[ -/]*[0-~])"
+    r"|(?P<text>[^\x00-\x1f\x7f]+)"
+    r"|(?P<ctl>[\x00-\x1a\x1c-\x1f\x7f])"
+    r"|(?P<bad>\x1b)"
+)
+#: An escape sequence cut off at the end of a write: kept for the next.
+_PARTIAL = re.compile(r"\x1b(?:\[[0-9;:<=>?]*[ -/]*|\][^\x07\x1b]*(?:\x1b)?|[ -/]*)?\Z")
+#: CSI finals with a private marker or intermediates that change nothing on screen.
+_QUERY_FINALS = frozenset("cnqtp")
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What the terminal can do, from terminfo (all True: an xterm-like terminal)."""
+
+    bce: bool = True  # erased cells take the current background
+    cuf: bool = True  # CUF, CUB, CUD, CUU: relative moves
+    hpa: bool = True  # CHA: column absolute
+    vpa: bool = True  # VPA: row absolute
+    ech: bool = True  # erase characters
+    el: bool = True  # erase to end of line
+    il_dl: bool = True  # insert / delete lines
+    csr: bool = True  # DECSTBM scroll region
+
+    @classmethod
+    def from_terminfo(cls, term: str) -> Capabilities:
+        """Read `term`'s terminfo entry (call once per process: curses reads it once);
+        everything off where it cannot be read, so only CUP and text are used."""
+        import curses
+        import os
+
+        try:
+            fd = os.open(os.devnull, os.O_WRONLY)
+            try:
+                curses.setupterm(term or "dumb", fd)
+            finally:
+                os.close(fd)
+
+            def has(*names: str) -> bool:
+                return all(curses.tigetstr(name) for name in names)
+
+            return cls(bce=curses.tigetflag("bce") == 1, cuf=has("cuf", "cub", "cud", "cuu"),
+                       hpa=has("hpa"), vpa=has("vpa"), ech=has("ech"), el=has("el"),
+                       il_dl=has("il", "dl"), csr=has("csr"))
+        except (curses.error, OSError):
+            return cls(False, False, False, False, False, False, False, False)
+
+
+def _csi(n: int, final: str) -> str:
+    return f"\x1b[{final}" if n == 1 else f"\x1b[{n}{final}"
+
+
+def _sgr_params(style: Style) -> list[str]:
+    fg, bg, flags, _link = style
+    params = [str(code) for code in sorted(flags)]
+    if fg is not None:
+        params.append(fg)
+    if bg is not None:
+        params.append(bg)
+    return params
+
+
+def sgr_transition(old: Style | None, new: Style) -> str:
+    """The shortest SGR (and OSC 8) sequence that turns `old` attributes into `new`
+    (`old` None: unknown)."""
+    link = ""
+    if old is None or old[3] != new[3]:
+        link = f"\x1b]8;{new[3]}\x1b\\" if new[3] is not None else "\x1b]8;;\x1b\\"
+    if old is not None and old[:3] == new[:3]:
+        return link
+    full_params = _sgr_params(new)
+    full = "\x1b[0;" + ";".join(full_params) + "m" if full_params else "\x1b[m"
+    if old is None:
+        return link + full
+    params: list[str] = []
+    old_flags, new_flags = old[2], new[2]
+    gone = old_flags - new_flags
+    offs = sorted({_OFF[code] for code in gone})
+    restore = {code for off in offs for code in _OFF_CLEARS[off]} & new_flags
+    params += [str(off) for off in offs]
+    params += [str(code) for code in sorted((new_flags - old_flags) | restore)]
+    if old[0] != new[0]:
+        params.append(new[0] if new[0] is not None else "39")
+    if old[1] != new[1]:
+        params.append(new[1] if new[1] is not None else "49")
+    step = "\x1b[" + ";".join(params) + "m"
+    return link + (step if len(step) < len(full) else full)
+
+
+def _erasable(cell: Cell, bce: bool) -> bool:
+    """Whether erasing (EL/ECH) with this cell's style draws this very cell."""
+    text, (_fg, bg, flags, link) = cell
+    return (text == " " and link is None and not (flags & _VISIBLE_ON_BLANK)
+            and (bce or bg is None))
+
+
+class ShadowScreen:
+    """Feed it what Textual writes (`write`, `flush`); it returns what to send."""
+
+    def __init__(self, width: int, height: int, caps: Capabilities | None = None,
+                 on_lost: Callable[[], None] | None = None, scroll: bool = True) -> None:
+        self.caps = caps or Capabilities()
+        self.on_lost = on_lost
+        self.scroll = scroll and (self.caps.il_dl)
+        self._pending = ""  # an escape sequence cut off at the end of a write
+        self._frame_raw: list[str] = []  # Textual's bytes since the last output
+        self._dirty = False  # cells drawn since the last output
+        self._in_sync = False  # between SYNC_START and SYNC_END
+        self._synced = False  # the terminal answered the 2026 query (Textual uses it)
+        self.cursor_visible = True
+        self.frames = 0  # frames sent as a difference
+        self.blind_frames = 0  # frames passed through unchanged
+        self.lost_on: list[str] = []  # what made it lose track (for diagnostics)
+        self._resize(width, height)
+
+    # -- shadows ---------------------------------------------------------------------
+
+    def _resize(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self.want: list[list[Cell]] = [[UNKNOWN] * width for _ in range(height)]
+        self.have: list[list[Cell]] = [[UNKNOWN] * width for _ in range(height)]
+        self.blind = True
+        self._x = self._y = 0  # Textual's cursor
+        self._pen: Style = DEFAULT_STYLE  # Textual's attributes
+        self._last: tuple[int, int] | None = None  # the cell last drawn (for combining)
+        self.cx: int | None = None  # the terminal's cursor (None: unknown)
+        self.cy = 0
+        self.tpen: Style | None = None  # the terminal's attributes (None: unknown)
+
+    def resize(self, width: int, height: int) -> None:
+        """The screen changed size: nothing on it is known until it is drawn again."""
+        if (width, height) != (self.width, self.height):
+            self._resize(width, height)
+
+    def _lose(self) -> None:
+        """Something happened that the shadows cannot follow: pass Textual's bytes
+        through until every cell has been drawn again, and ask for a full repaint."""
+        was_blind = self.blind
+        for row in self.want:
+            row[:] = [UNKNOWN] * self.width
+        for row in self.have:
+            row[:] = [UNKNOWN] * self.width
+        self.blind = True
+        self.cx, self.tpen = None, None
+        if not was_blind and self.on_lost is not None:
+            self.on_lost()
+
+    # -- input -----------------------------------------------------------------------
+
+    def write(self, data: str) -> str:
+        """Take what Textual wrote; return what to send now (often nothing yet)."""
+        data = self._pending + data
+        self._pending = ""
+        cut = _PARTIAL.search(data)
+        if cut is not None and cut.start() < len(data):
+            self._pending = data[cut.start():]
+            data = data[:cut.start()]
+        out: list[str] = []
+        for match in _TOKEN.finditer(data):
+            self._token(match, out)
+        return "".join(out)
+
+    def flush(self) -> str:
+        """Textual finished an update (it flushes after each): send the difference."""
+        out: list[str] = []
+        self._emit(out)
+        return "".join(out)
+
+    def _token(self, match: re.Match[str], out: list[str]) -> None:
+        raw = match.group()
+        kind = match.lastgroup
+        if kind == "text":
+            self._frame_raw.append(raw)
+            if not self._draw(raw):
+                self._unknown(out)
+            return
+        if kind == "csi":
+            params, inter, final = match.group("p"), match.group("i"), match.group("f")
+            if params.startswith("?") and not inter and final in "hl":
+                self._mode(raw, params[1:], final == "h", out)
+                return
+            prefixed = params[:1] in ("<", "=", ">", "?")
+            if prefixed or inter or final in _QUERY_FINALS:
+                if final in _QUERY_FINALS or (prefixed and final == "u"):
+                    self._passthrough(raw, out)  # queries and keyboard modes
+                else:
+                    self._frame_raw.append(raw)
+                    self._unknown(out)
+                return
+            self._frame_raw.append(raw)
+            if not self._csi(params, final):
+                self._unknown(out)
+            return
+        if kind == "osc":
+            body = match.group("body")
+            if body.startswith("8;"):
+                self._frame_raw.append(raw)
+                self._pen = (*self._pen[:3], body[2:] if body[2:] != ";" else None)
+                return
+            self._passthrough(raw, out)  # clipboard, title, pointer shape
+            return
+        if kind == "esc" and raw in ("\x1b=", "\x1b>"):
+            self._passthrough(raw, out)  # keypad modes
+            return
+        if raw == "\x07":
+            self._passthrough(raw, out)
+            return
+        if raw in ("\n", "\r"):
+            # Textual ends each line of a full update with LF, then moves absolutely.
+            # Whether the tty adds a CR is not known: the column is, only after CR.
+            self._frame_raw.append(raw)
+            self._last = None
+            if raw == "\r":
+                self._x = 0 if self._x >= 0 else self._x
+                return
+            self._y += 1
+            self._x = -1
+            if self._y < self.height:
+                return
+        self._frame_raw.append(raw)
+        self._unknown(out)
+
+    def _mode(self, raw: str, modes: str, on: bool, out: list[str]) -> None:
+        if modes == "2026":
+            self._synced = True
+            if on:
+                self._emit(out)  # anything drawn before belongs to the frame before
+                self._in_sync = True
+                self._frame_raw.append(raw)
+            else:
+                self._frame_raw.append(raw)
+                self._in_sync = False
+                self._emit(out)
+            return
+        self._passthrough(raw, out)
+        if modes == "25":
+            self.cursor_visible = on
+        elif set(modes.split(";")) & {"47", "1047", "1049"}:
+            self._lose()  # another screen, or back to the shell's
+
+    def _passthrough(self, raw: str, out: list[str]) -> None:
+        """A sequence that changes nothing on screen: sent as it is, in order."""
+        self._emit(out)
+        if self.tpen is not None and self.tpen != DEFAULT_STYLE and not self.blind:
+            # The program may be leaving: never leave the shell colours behind.
+            out.append("\x1b[m")
+            self.tpen = DEFAULT_STYLE
+        out.append(raw)
+
+    def _unknown(self, out: list[str]) -> None:
+        """A sequence the shadows cannot follow: this frame goes out as Textual wrote
+        it, and so does every one after until the screen is known again."""
+        if self.tpen != DEFAULT_STYLE:
+            out.append("\x1b[m")  # Textual's bytes assume the attributes it left
+        self.lost_on.append(self._frame_raw[-1][:40] if self._frame_raw else "")
+        out.append("".join(self._frame_raw))
+        self._frame_raw.clear()
+        self._dirty = False
+        self._lose()
+
+    def _csi(self, params: str, final: str) -> bool:
+        if final == "m":
+            return self._sgr(params)
+        numbers = [int(p) if p else 0 for p in params.split(";")] if params else []
+        first = numbers[0] if numbers else 0
+        if final in "Hf":
+            row = first or 1
+            col = (numbers[1] if len(numbers) > 1 else 0) or 1
+            self._x, self._y = col - 1, row - 1
+        elif final == "A":
+            self._y -= first or 1
+        elif final == "B":
+            self._y += first or 1
+        elif final == "C":
+            self._x += first or 1
+        elif final == "D":
+            self._x -= first or 1
+        elif final in "G`":
+            self._x = (first or 1) - 1
+        elif final == "d":
+            self._y = (first or 1) - 1
+        else:
+            return False
+        self._last = None
+        return 0 <= self._y < self.height and 0 <= self._x <= self.width
+
+    def _sgr(self, params: str) -> bool:
+        fg, bg, flags, link = self._pen
+        codes = params.split(";") if params else ["0"]
+        new = set(flags)
+        i = 0
+        try:
+            while i < len(codes):
+                part = codes[i]
+                if ":" in part:
+                    return False
+                code = int(part) if part else 0
+                if code == 0:
+                    fg = bg = None
+                    new.clear()
+                elif code in _OFF:
+                    new.add(code)
+                elif code in _OFF_CLEARS:
+                    new.difference_update(_OFF_CLEARS[code])
+                elif 30 <= code <= 37 or 90 <= code <= 97:
+                    fg = str(code)
+                elif 40 <= code <= 47 or 100 <= code <= 107:
+                    bg = str(code)
+                elif code == 39:
+                    fg = None
+                elif code == 49:
+                    bg = None
+                elif code in (38, 48):
+                    mode = int(codes[i + 1])
+                    if mode == 5:
+                        value = f"{code};5;{int(codes[i + 2])}"
+                        i += 2
+                    elif mode == 2:
+                        r, g, b = (int(c) for c in codes[i + 2:i + 5])
+                        value = f"{code};2;{r};{g};{b}"
+                        i += 4
+                    else:
+                        return False
+                    if code == 38:
+                        fg = value
+                    else:
+                        bg = value
+                else:
+                    return False
+                i += 1
+        except (ValueError, IndexError):
+            return False
+        self._pen = (fg, bg, frozenset(new), link)
+        return True
+
+    def _draw(self, text: str) -> bool:
+        """Draw Textual's characters into the wanted screen."""
+        row = self.want[self._y] if 0 <= self._y < self.height else None
+        if row is None or self._x < 0:
+            return False
+        pen, width = self._pen, self.width
+        x = self._x
+        for char in text:
+            size = get_character_cell_size(char)
+            if size == 0:
+                if self._last is None:
+                    return False
+                lx, ly = self._last
+                base = self.want[ly][lx]
+                self.want[ly][lx] = (base[0] + char, base[1])
+                continue
+            if x + size > width:
+                return False  # Textual never wraps; a wrap is not followed
+            row[x] = (char, pen)
+            if size == 2:
+                row[x + 1] = (CONTINUATION, pen)
+            self._last = (x, self._y)
+            x += size
+        self._x = x
+        self._dirty = True
+        return True
+
+    # -- output ----------------------------------------------------------------------
+
+    def _emit(self, out: list[str]) -> None:
+        """The end of a frame: send the difference (or, blind, Textual's bytes)."""
+        raw = "".join(self._frame_raw)
+        self._frame_raw.clear()
+        if self._in_sync and not raw:
+            return
+        if self.blind:
+            if raw:
+                if self.tpen != DEFAULT_STYLE:
+                    out.append("\x1b[m")  # Textual's bytes assume the attributes reset
+                out.append(raw)
+                self.blind_frames += 1
+            for y in range(self.height):
+                self.have[y] = list(self.want[y])
+            self.cx, self.tpen = None, None
+            self._dirty = False
+            if all(UNKNOWN not in row for row in self.want):
+                self.blind = False
+            return
+        if not self._dirty and not raw:
+            return
+        self._dirty = False
+        body = self.render()
+        if body:
+            self.frames += 1
+            out.append(SYNC_START + body + SYNC_END if self._synced else body)
+
+    def render(self) -> str:
+        """What makes the terminal show the wanted screen, from what it shows."""
+        want = self.want
+        changed = [y for y in range(self.height) if want[y] != self.have[y]]
+        if not changed:
+            return self._park()
+        plan = self._scroll_plan(changed) if self.scroll and len(changed) >= 3 else None
+        if plan is None:
+            return self._rows(changed) + self._park()
+        before = (self.cx, self.cy, self.tpen, [list(row) for row in self.have])
+        plain = self._rows(changed)
+        after_plain = (self.cx, self.cy, self.tpen, self.have)
+        self.cx, self.cy, self.tpen, self.have = before
+        scrolled = self._apply_scroll(*plan)
+        scrolled += self._rows([y for y in range(self.height) if want[y] != self.have[y]])
+        if len(scrolled) >= len(plain):
+            self.cx, self.cy, self.tpen, self.have = after_plain
+            return plain + self._park()
+        return scrolled + self._park()
+
+    def _park(self) -> str:
+        """Leave the cursor where Textual put it, where the terminal shows it."""
+        if not self.cursor_visible or (self.cx, self.cy) == (self._x, self._y):
+            return ""
+        if not (0 <= self._x < self.width and 0 <= self._y < self.height):
+            return ""
+        move = self._move(self._x, self._y)
+        self.cx, self.cy = self._x, self._y
+        return move
+
+    # -- scrolling -------------------------------------------------------------------
+
+    def _scroll_plan(self, changed: list[int]) -> tuple[int, int, int] | None:
+        """(top, bottom, shift): rows top..bottom of the terminal moved by `shift`
+        (positive: up) make most changed rows right; None if no shift does."""
+        width = self.width
+        cut = max(1, width - 2)  # a scroll bar beside the text moves on its own
+
+        def key(row: list[Cell]) -> tuple[str, ...] | None:
+            text = tuple(cell[0] for cell in row[:cut])
+            return None if len(set(text)) <= 1 or "\x00?" in text else text
+
+        have_rows: dict[tuple[str, ...], list[int]] = {}
+        for y, row in enumerate(self.have):
+            k = key(row)
+            if k is not None:
+                have_rows.setdefault(k, []).append(y)
+        votes: dict[int, int] = {}
+        for y in changed:
+            k = key(self.want[y])
+            for source in have_rows.get(k, ()) if k is not None else ():
+                if source != y:
+                    votes[source - y] = votes.get(source - y, 0) + 1
+        if not votes:
+            return None
+        shift, count = max(votes.items(), key=lambda item: (item[1], -abs(item[0])))
+        if count < 2:
+            return None
+        # The band of rows that the shift makes right.
+        matches = [y for y in range(self.height) if 0 <= y + shift < self.height
+                   and key(self.want[y]) is not None
+                   and key(self.want[y]) == key(self.have[y + shift])]
+        # The longest band of matching rows (a row or two inside may differ anyway).
+        bands: list[list[int]] = []
+        for y in matches:
+            if bands and y - bands[-1][-1] <= 3:
+                bands[-1].append(y)
+            else:
+                bands.append([y])
+        matches = max(bands, key=len) if bands else []
+        if len(matches) < 2:
+            return None
+        lo, hi = matches[0], matches[-1]
+        top, bottom = (lo, hi + shift) if shift > 0 else (lo + shift, hi)
+        if top < 0 or bottom >= self.height or bottom - top < abs(shift):
+            return None
+        return top, bottom, shift
+
+    def _apply_scroll(self, top: int, bottom: int, shift: int) -> str:
+        """Scroll rows top..bottom by `shift` on the terminal and in its shadow."""
+        n = abs(shift)
+        parts = []
+        if self.tpen != DEFAULT_STYLE:
+            # New lines are blank in the current background on some terminals: make
+            # it the default on all of them.
+            parts.append("\x1b[m")
+            self.tpen = DEFAULT_STYLE
+        last = self.height - 1
+        options = []
+        if shift > 0:
+            if bottom == last:
+                options.append(self._cup(0, top) + _csi(n, "M"))
+            else:
+                options.append(self._cup(0, top) + _csi(n, "M")
+                               + self._cup(0, bottom - n + 1) + _csi(n, "L"))
+                if self.caps.csr:
+                    options.append(f"\x1b[{top + 1};{bottom + 1}r" + self._cup(0, top)
+                                   + _csi(n, "M") + "\x1b[r")
+        else:
+            if bottom == last:
+                options.append(self._cup(0, top) + _csi(n, "L"))
+            else:
+                options.append(self._cup(0, bottom - n + 1) + _csi(n, "M")
+                               + self._cup(0, top) + _csi(n, "L"))
+                if self.caps.csr:
+                    options.append(f"\x1b[{top + 1};{bottom + 1}r" + self._cup(0, top)
+                                   + _csi(n, "L") + "\x1b[r")
+        best = min(options, key=len)
+        parts.append(best)
+        if best.endswith("\x1b[r"):
+            self.cx, self.cy = 0, 0  # resetting the region homes the cursor
+        else:
+            self.cx, self.cy = 0, top if (shift < 0 or bottom == last) else bottom - n + 1
+        blank: Cell = (" ", DEFAULT_STYLE)
+        have = self.have
+        rows = have[top:bottom + 1]
+        if shift > 0:
+            moved = rows[n:] + [[blank] * self.width for _ in range(n)]
+        else:
+            moved = [[blank] * self.width for _ in range(n)] + rows[:-n]
+        have[top:bottom + 1] = moved
+        return "".join(parts)
+
+    # -- rows ------------------------------------------------------------------------
+
+    def _rows(self, rows: list[int]) -> str:
+        out: list[str] = []
+        for y in rows:
+            self._row(y, out)
+            self.have[y] = list(self.want[y])
+        return "".join(out)
+
+    def _row(self, y: int, out: list[str]) -> None:
+        want, have = self.want[y], self.have[y]
+        width = self.width
+        changed = {x for x in range(width) if want[x] != have[x]}
+        # A wide character is drawn whole: touching either half redraws both.
+        for x in list(changed):
+            for row in (want, have):
+                left = x
+                while left > 0 and row[left][0] == CONTINUATION:
+                    left -= 1
+                    changed.add(left)
+                if x + 1 < width and row[x + 1][0] == CONTINUATION:
+                    changed.add(x + 1)
+        # Wanted continuations whose wide character is drawn need no drawing.
+        todo = sorted(x for x in changed if want[x][0] != CONTINUATION)
+        if not todo:
+            return
+        caps = self.caps
+        # A tail of blanks alike: erase to the end of the line.
+        tail = width
+        last = want[width - 1]
+        if caps.el and _erasable(last, caps.bce):
+            while tail > 0 and want[tail - 1] == last:
+                tail -= 1
+            in_tail = [x for x in todo if x >= tail]
+            if len(in_tail) < 4:
+                tail = width
+            else:
+                todo = [x for x in todo if x < tail]
+        # Pieces: runs of changed cells; a gap is rewritten when that is cheaper.
+        pieces: list[list[int]] = []
+        for x in todo:
+            if pieces and x == pieces[-1][1]:
+                pieces[-1][1] = x + 1
+            elif pieces and x - pieces[-1][1] <= 3 and self._gap_ok(want, pieces[-1][1], x):
+                pieces[-1][1] = x + 1
+            else:
+                pieces.append([x, x + 1])
+        for start, end in pieces:
+            self._piece(y, start, end, out)
+        if tail < width:
+            first = next(x for x in range(tail, width) if want[x] != have[x])
+            out.append(self._move(first, y))
+            self.cx, self.cy = first, y
+            out.append(sgr_transition(self.tpen, last[1]))
+            self.tpen = last[1]
+            out.append("\x1b[K")
+
+    def _gap_ok(self, want: list[Cell], start: int, end: int) -> bool:
+        """Whether the unchanged cells start..end may be written again (to save a
+        cursor move): same attributes as the cell before, no wide characters."""
+        style = want[start - 1][1] if start else None
+        return all(len(want[x][0]) == 1 and want[x][0].isascii() and want[x][1] == style
+                   for x in range(start, end))
+
+    def _piece(self, y: int, start: int, end: int, out: list[str]) -> None:
+        """Write cells start..end of row y (erasing long runs of blanks)."""
+        want = self.want[y]
+        caps = self.caps
+        x = start
+        moved = False
+        while x < end:
+            cell = want[x]
+            if cell[0] == CONTINUATION:
+                x += 1
+                continue
+            run = 1
+            if caps.ech and _erasable(cell, caps.bce):
+                while x + run < end and want[x + run] == cell:
+                    run += 1
+            if run >= 8:
+                out.append(self._move(x, y))
+                self.cx, self.cy = x, y
+                if self.tpen != cell[1]:
+                    out.append(sgr_transition(self.tpen, cell[1]))
+                    self.tpen = cell[1]
+                out.append(f"\x1b[{run}X")
+                x += run
+                moved = False
+                continue
+            if not moved:
+                out.append(self._move(x, y))
+                self.cx, self.cy = x, y
+                moved = True
+            if self.tpen != cell[1]:
+                out.append(sgr_transition(self.tpen, cell[1]))
+                self.tpen = cell[1]
+            out.append(cell[0])
+            x += 2 if x + 1 < self.width and want[x + 1][0] == CONTINUATION else 1
+            self.cx = x
+        if self.cx is not None and self.cx >= self.width:
+            self.cx = None  # the last column: the cursor waits to wrap; never relative
+
+    # -- cursor motion -----------------------------------------------------------------
+
+    @staticmethod
+    def _cup(x: int, y: int) -> str:
+        if x == 0:
+            return "\x1b[H" if y == 0 else f"\x1b[{y + 1}H"
+        return f"\x1b[{y + 1};{x + 1}H"
+
+    def _move(self, x: int, y: int) -> str:
+        """The shortest way from the terminal's cursor to (x, y)."""
+        cx, cy = self.cx, self.cy
+        if cx == x and cy == y:
+            return ""
+        best = self._cup(x, y)
+        if cx is None:
+            return best
+        caps = self.caps
+        options = []
+        if cy == y:
+            if caps.cuf:
+                options.append(_csi(x - cx, "C") if x > cx else _csi(cx - x, "D"))
+            if x < cx and cx - x <= 3:
+                options.append("\b" * (cx - x))
+            if caps.hpa:
+                options.append(f"\x1b[{x + 1}G")
+            if x == 0:
+                options.append("\r")
+            elif caps.cuf:
+                options.append("\r" + _csi(x, "C"))
+        else:
+            vertical = []
+            if caps.cuf:
+                vertical.append(_csi(y - cy, "B") if y > cy else _csi(cy - y, "A"))
+            if caps.vpa:
+                vertical.append(f"\x1b[{y + 1}d")
+            if vertical:
+                v = min(vertical, key=len)
+                if x == cx:
+                    options.append(v)
+                elif caps.cuf:
+                    options.append(v + (_csi(x - cx, "C") if x > cx else _csi(cx - x, "D")))
+            if y == cy + 1:
+                # CR LF: safe whether the tty turns LF into CR LF or not, and never on
+                # the last row (where LF would scroll).
+                options.append("\r\n" + (_csi(x, "C") if x and caps.cuf else ""))
+                if x and not caps.cuf:
+                    options.pop()
+        for option in options:
+            if len(option) < len(best):
+                best = option
+        return best
