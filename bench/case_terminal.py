@@ -171,16 +171,36 @@ def _page_target(top: list[dict[str, Any]]) -> int:
     return 6
 
 
+def _page_text_bytes(term: Terminal) -> int:
+    """UTF-8 bytes of the text an article page shows: the rows between the title and
+    the footer, without the scroll bar's column, each stripped of blanks."""
+    rows = term.screen.display[1:-1]
+    return sum(len(row[:-1].strip().encode()) for row in rows)
+
+
+#: The programs case 6 compares: newstui with the output layer (default and low
+#: bandwidth), newstui as it was (--output plain, same run), newsboat.
+CASE6_RUNS = {
+    "newstui": [],
+    "newstui low": ["--low-bandwidth"],
+    "newstui plain": ["--output", "plain"],
+    "newstui plain low": ["--output", "plain", "--low-bandwidth"],
+    "newsboat": None,
+}
+
+
 def bytes_per_key(stores: Stores, moves: int = 5, pages: int = 3) -> list[Figure]:
     home = fresh_dir(SCRATCH / "home")
     top = fixtures.top_articles("21k")
     target = _page_target(top)
     needle = top[target]["headline"][:20]
-    results: dict[str, tuple[list[int], list[int], str]] = {}
-    for program in ("newstui", "newsboat"):
+    results: dict[str, tuple[list[int], list[int], list[int], str]] = {}
+    for program, options in CASE6_RUNS.items():
         say(f"case 6: bytes per key, {program} 21k")
-        if program == "newstui":
-            term = launch_newstui(stores.get("21k"), home)
+        if options is not None:
+            env = clean_env(home)
+            env.pop("SSH_CONNECTION", None)
+            term = Terminal([*newstui_argv(), "--db", str(stores.get("21k")), *options], env)
             term.until_text(top[0]["headline"][:NEEDLE])
         else:
             term = launch_newsboat("21k")
@@ -194,25 +214,49 @@ def bytes_per_key(stores: Stores, moves: int = 5, pages: int = 3) -> list[Figure
             term.send(ENTER)
             term.until_text(needle, 20)
             term.settle(1.0)
-            page = []
+            page, text = [], []
             changed = True
             for _ in range(pages):
                 count, moved = _bytes_for(term, PAGE_DOWN)
                 page.append(count)
+                text.append(_page_text_bytes(term))
                 changed = changed and moved
             note = "" if changed else "a page down left the screen unchanged (end of article?)"
-            results[program] = (move, page, note)
+            results[program] = (move, page, text, note)
         finally:
             term.close()
-    ours, theirs = results["newstui"], results["newsboat"]
+    ours, low, theirs = results["newstui"], results["newstui low"], results["newsboat"]
+    plain, plain_low = results["newstui plain"], results["newstui plain low"]
+    article = f"article #{target} {top[target]['headline']!r}"
+
+    def per_text(run: tuple[list[int], list[int], list[int], str]) -> float:
+        return median([b / t for b, t in zip(run[1], run[2], strict=True) if t])
+
     return [
         Figure("6", "bytes written for one cursor move in the list (21k)", median(ours[0]),
                "B", median(theirs[0]), "newsboat, same key", 1.0,
                note=f"median of {moves}: newstui {ours[0]}, newsboat {theirs[0]}"),
         Figure("6", "bytes written for one page down in an article (21k)", median(ours[1]),
                "B", median(theirs[1]), "newsboat, same key", 1.0,
-               note=(f"article #{target} {top[target]['headline']!r}; median of {pages}: "
-                     f"newstui {ours[1]}, newsboat {theirs[1]} {ours[2]} {theirs[2]}").strip()),
+               note=(f"{article}; median of {pages}: "
+                     f"newstui {ours[1]}, newsboat {theirs[1]} {ours[3]} {theirs[3]}").strip()),
+        Figure("6", "page down: bytes ÷ UTF-8 bytes of the text the page shows",
+               per_text(ours), "×", None, "", 1.25, absolute=True,
+               note=f"text bytes per page {ours[2]}, bytes sent {ours[1]}"),
+        Figure("6", "low bandwidth: bytes for one cursor move in the list", median(low[0]),
+               "B", median(theirs[0]), "newsboat, same key", 0.6,
+               note=f"median of {moves}: {low[0]}"),
+        Figure("6", "low bandwidth: page down ÷ UTF-8 bytes of the text the page shows",
+               per_text(low), "×", None, "", 1.1, absolute=True,
+               note=f"text bytes per page {low[2]}, bytes sent {low[1]}"),
+        Figure("6", "cursor move, output layer vs --output plain", median(ours[0]), "B",
+               median(plain[0]), "newstui --output plain, same run",
+               note=f"plain {plain[0]}; low bandwidth {median(low[0]):.0f} B vs plain "
+                    f"{median(plain_low[0]):.0f} B"),
+        Figure("6", "page down, output layer vs --output plain", median(ours[1]), "B",
+               median(plain[1]), "newstui --output plain, same run",
+               note=f"plain {plain[1]}; low bandwidth {median(low[1]):.0f} B vs plain "
+                    f"{median(plain_low[1]):.0f} B"),
     ]
 
 
@@ -403,16 +447,29 @@ def _reading_session(db: Path, home: Path, top: list[dict[str, Any]],
 
 
 def low_bandwidth(stores: Stores) -> list[Figure]:
-    """Issue 6: the bytes a reading session sends, with and without --low-bandwidth."""
+    """Issue 6: the bytes a reading session sends, with and without --low-bandwidth;
+    issue 14: with the output layer (default) and without it (--output plain)."""
     home = fresh_dir(SCRATCH / "home")
     top = fixtures.top_articles("21k")
-    say("case 9: reading session, full and low bandwidth")
+    say("case 9: reading session, full and low bandwidth, output layer and plain")
     full = _reading_session(stores.get("21k"), home, top, ["--no-low-bandwidth"])
     low = _reading_session(stores.get("21k"), home, top, ["--low-bandwidth"])
+    plain_full = _reading_session(stores.get("21k"), home, top,
+                                  ["--no-low-bandwidth", "--output", "plain"])
+    plain_low = _reading_session(stores.get("21k"), home, top,
+                                 ["--low-bandwidth", "--output", "plain"])
+    session = "20 moves, open an article, 5 pages down, search 'oil prices', back"
     return [
         Figure("9", "bytes for start-up, --low-bandwidth (21k)", low[0], "B", full[0],
                "newstui without it, same run", 0.5),
         Figure("9", "bytes for a reading session, --low-bandwidth (21k)", low[1], "B",
-               full[1], "newstui without it, same run", 0.5,
-               note="20 moves, open an article, 5 pages down, search 'oil prices', back"),
+               full[1], "newstui without it, same run", 0.5, note=session),
+        Figure("9", "reading session, output layer vs --output plain (21k)", full[1], "B",
+               plain_full[1], "newstui --output plain, same run", 0.5, note=session),
+        Figure("9", "reading session, --low-bandwidth, output layer vs plain (21k)", low[1],
+               "B", plain_low[1], "newstui --low-bandwidth --output plain, same run", 0.5,
+               note=session),
+        Figure("9", "start-up, output layer vs --output plain (21k)", full[0], "B",
+               plain_full[0], "newstui --output plain, same run",
+               note=f"low bandwidth: {low[0]} B vs plain {plain_low[0]} B"),
     ]

@@ -83,6 +83,8 @@ def show(value: float | None, unit: str) -> str:
         return f"{value:,.0f} B"
     if unit == "MB":
         return f"{value:,.1f} MB"
+    if unit == "×":
+        return f"{value:.2f}×"
     return f"{value:,.0f} {unit}"
 
 

@@ -67,6 +67,8 @@ class Screens:
         self.layered.resize(height, width)
 
     def feed(self, raw: str, out: str) -> None:
+        if self.shadow.caps.onlcr:  # what the tty does to both on the way
+            raw, out = raw.replace("\n", "\r\n"), out.replace("\n", "\r\n")
         if raw:
             self.plain_bytes += len(raw.encode())
             self._plain_stream.feed(raw)
@@ -133,7 +135,7 @@ def script() -> list[str | tuple[int, int]]:
     return keys
 
 
-# (colour, size, synchronized output, low bandwidth)
+# (colour, size, synchronized output, low bandwidth); the tty adds CR to LF with sync.
 CASES = [
     ("truecolor", (80, 24), True, False),
     ("256", (200, 60), False, False),
@@ -157,7 +159,7 @@ async def test_screens_identical_after_every_key(
     # It draws (not headless) with no terminal on stdin: the vanished-terminal watch
     # would take that for a hang-up.
     monkeypatch.setattr(app, "_terminal_alive", lambda: True)
-    screens = Screens(*size, Capabilities())
+    screens = Screens(*size, Capabilities(onlcr=sync))
     app.driver_class = capture_driver(screens)
     other = (200, 60) if size == (80, 24) else (80, 24)
     keys = script()
@@ -182,7 +184,8 @@ async def test_screens_identical_after_every_key(
         assert screens.difference() is None
     # It did something: fewer bytes, mostly as differences (not passed through).
     print("plain", screens.plain_bytes, "layered", screens.layered_bytes, "frames",
-          screens.shadow.frames, "blind", screens.shadow.blind_frames, "flushes", screens.flushes)
+          screens.shadow.frames, "blind", screens.shadow.blind_frames,
+          "scrolls", screens.shadow.scrolls, "flushes", screens.flushes)
     assert screens.shadow.frames > 50, (screens.shadow.lost_on,
                                         screens.shadow.blind_frames,
                                         [y for y, row in enumerate(screens.shadow.want)

@@ -14,8 +14,9 @@ line.
 from __future__ import annotations
 
 import re
-
-from typing import Any
+import termios
+from dataclasses import replace
+from typing import IO, Any
 
 from textual.drivers.linux_driver import LinuxDriver
 
@@ -71,7 +72,8 @@ class ShadowDriver(LinuxDriver):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.shadow = ShadowScreen(0, 0, self.capabilities, on_lost=self._repaint)
+        caps = replace(self.capabilities, onlcr=_tty_adds_cr(self._file))
+        self.shadow = ShadowScreen(0, 0, caps, on_lost=self._repaint)
 
     def _size_now(self) -> None:
         size = self._app.size
@@ -95,5 +97,16 @@ class ShadowDriver(LinuxDriver):
         app = self._app
         try:
             app.call_later(app.refresh, layout=True)
-        except Exception:  # noqa: BLE001 - no app loop (closing): nothing to redraw
+        except RuntimeError:  # no running app loop (it is closing): nothing to redraw
             pass
+
+
+def _tty_adds_cr(file: IO[str] | None) -> bool:
+    """Whether the tty turns LF into CR LF (OPOST and ONLCR, the usual setting)."""
+    if file is None:
+        return False
+    try:
+        oflag = termios.tcgetattr(file.fileno())[1]
+    except (termios.error, OSError, ValueError, AttributeError):
+        return False
+    return bool(oflag & termios.OPOST and oflag & termios.ONLCR)

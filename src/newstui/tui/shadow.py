@@ -78,6 +78,8 @@ class Capabilities:
     el: bool = True  # erase to end of line
     il_dl: bool = True  # insert / delete lines
     csr: bool = True  # DECSTBM scroll region
+    #: The tty turns LF into CR LF (termios OPOST|ONLCR, the default): LF is a new line.
+    onlcr: bool = False
 
     @classmethod
     def from_terminfo(cls, term: str) -> Capabilities:
@@ -167,6 +169,7 @@ class ShadowScreen:
         self.cursor_visible = True
         self.frames = 0  # frames sent as a difference
         self.blind_frames = 0  # frames passed through unchanged
+        self.scrolls = 0  # frames that scrolled part of the terminal
         self.lost_on: list[str] = []  # what made it lose track (for diagnostics)
         self._resize(width, height)
 
@@ -464,6 +467,7 @@ class ShadowScreen:
         if len(scrolled) >= len(plain):
             self.cx, self.cy, self.tpen, self.have = after_plain
             return plain + self._park()
+        self.scrolls += 1
         return scrolled + self._park()
 
     def _park(self) -> str:
@@ -572,13 +576,37 @@ class ShadowScreen:
     # -- rows ------------------------------------------------------------------------
 
     def _rows(self, rows: list[int]) -> str:
-        out: list[str] = []
+        """Draw the wanted cells of `rows` that the terminal does not show."""
+        ops: list[tuple[int, int, int, str]] = []
         for y in rows:
-            self._row(y, out)
+            self._plan_row(y, ops)
+        out: list[str] = []
+        # Greedy order: of the next few operations, the one that costs least to reach
+        # (cursor motion + attribute change) goes first — so a scroll bar's cells are
+        # drawn together, not each between two lines of text.
+        window = 12
+        while ops:
+            best_i, best_cost = 0, None
+            for i in range(min(window, len(ops))):
+                y, start, _end, _kind = ops[i]
+                cost = (self._cost(self._move(start, y))
+                        + len(sgr_transition(self.tpen, self.want[y][start][1])))
+                if best_cost is None or cost < best_cost:
+                    best_i, best_cost = i, cost
+                    if cost == 0:
+                        break
+            self._do(ops.pop(best_i), out)
+        for y in rows:
             self.have[y] = list(self.want[y])
         return "".join(out)
 
-    def _row(self, y: int, out: list[str]) -> None:
+    def _cost(self, text: str) -> int:
+        """Bytes on the wire: a tty that turns LF into CR LF sends two for one."""
+        return len(text) + (text.count("\n") if self.caps.onlcr else 0)
+
+    def _plan_row(self, y: int, ops: list[tuple[int, int, int, str]]) -> None:
+        """The operations that make row y right: ("w", write start..end), ("e", erase
+        start..end), ("k", erase from start to the end of the line)."""
         want, have = self.want[y], self.have[y]
         width = self.width
         changed = {x for x in range(width) if want[x] != have[x]}
@@ -591,7 +619,7 @@ class ShadowScreen:
                     changed.add(left)
                 if x + 1 < width and row[x + 1][0] == CONTINUATION:
                     changed.add(x + 1)
-        # Wanted continuations whose wide character is drawn need no drawing.
+        # Wanted continuations are drawn with their wide character.
         todo = sorted(x for x in changed if want[x][0] != CONTINUATION)
         if not todo:
             return
@@ -602,12 +630,11 @@ class ShadowScreen:
         if caps.el and _erasable(last, caps.bce):
             while tail > 0 and want[tail - 1] == last:
                 tail -= 1
-            in_tail = [x for x in todo if x >= tail]
-            if len(in_tail) < 4:
+            if sum(1 for x in todo if x >= tail) < 3:
                 tail = width
             else:
                 todo = [x for x in todo if x < tail]
-        # Pieces: runs of changed cells; a gap is rewritten when that is cheaper.
+        # Runs of changed cells; a short gap is written again rather than moved over.
         pieces: list[list[int]] = []
         for x in todo:
             if pieces and x == pieces[-1][1]:
@@ -616,60 +643,81 @@ class ShadowScreen:
                 pieces[-1][1] = x + 1
             else:
                 pieces.append([x, x + 1])
+        if pieces and want[pieces[-1][1] - 1][0] != CONTINUATION:
+            end = pieces[-1][1]
+            if end < width and want[end][0] == CONTINUATION:
+                pieces[-1][1] = end + 1
         for start, end in pieces:
-            self._piece(y, start, end, out)
+            # Long runs of blanks inside a piece are erased, not written.
+            x = start
+            run_start = start
+            while x < end:
+                cell = want[x]
+                run = 1
+                if caps.ech and _erasable(cell, caps.bce):
+                    while x + run < end and want[x + run] == cell:
+                        run += 1
+                erase = len(f"\x1b[{run}X")
+                if run > 2 and (erase < run if x + run == end
+                                else erase + len(_csi(run, "C")) < run):
+                    if x > run_start:
+                        ops.append((y, run_start, x, "w"))
+                    ops.append((y, x, x + run, "e"))
+                    run_start = x + run
+                x += run
+            if run_start < end:
+                ops.append((y, run_start, end, "w"))
         if tail < width:
             first = next(x for x in range(tail, width) if want[x] != have[x])
-            out.append(self._move(first, y))
-            self.cx, self.cy = first, y
-            out.append(sgr_transition(self.tpen, last[1]))
-            self.tpen = last[1]
-            out.append("\x1b[K")
+            ops.append((y, first, width, "k"))
 
-    def _gap_ok(self, want: list[Cell], start: int, end: int) -> bool:
-        """Whether the unchanged cells start..end may be written again (to save a
-        cursor move): same attributes as the cell before, no wide characters."""
-        style = want[start - 1][1] if start else None
-        return all(len(want[x][0]) == 1 and want[x][0].isascii() and want[x][1] == style
-                   for x in range(start, end))
-
-    def _piece(self, y: int, start: int, end: int, out: list[str]) -> None:
-        """Write cells start..end of row y (erasing long runs of blanks)."""
+    def _do(self, op: tuple[int, int, int, str], out: list[str]) -> None:
+        y, start, end, kind = op
         want = self.want[y]
-        caps = self.caps
+        out.append(self._move(start, y))
+        self.cx, self.cy = start, y
+        if kind in "ek":
+            style = want[start][1]
+            if self.tpen != style:
+                out.append(sgr_transition(self.tpen, style))
+                self.tpen = style
+            out.append("\x1b[K" if kind == "k" else f"\x1b[{end - start}X")
+            return
         x = start
-        moved = False
         while x < end:
             cell = want[x]
             if cell[0] == CONTINUATION:
                 x += 1
                 continue
-            run = 1
-            if caps.ech and _erasable(cell, caps.bce):
-                while x + run < end and want[x + run] == cell:
-                    run += 1
-            if run >= 8:
-                out.append(self._move(x, y))
-                self.cx, self.cy = x, y
-                if self.tpen != cell[1]:
-                    out.append(sgr_transition(self.tpen, cell[1]))
-                    self.tpen = cell[1]
-                out.append(f"\x1b[{run}X")
-                x += run
-                moved = False
-                continue
-            if not moved:
-                out.append(self._move(x, y))
-                self.cx, self.cy = x, y
-                moved = True
             if self.tpen != cell[1]:
                 out.append(sgr_transition(self.tpen, cell[1]))
                 self.tpen = cell[1]
             out.append(cell[0])
             x += 2 if x + 1 < self.width and want[x + 1][0] == CONTINUATION else 1
-            self.cx = x
-        if self.cx is not None and self.cx >= self.width:
-            self.cx = None  # the last column: the cursor waits to wrap; never relative
+        # At the last column the cursor waits to wrap: never move relative from there.
+        self.cx = x if x < self.width else None
+
+    def _gap_ok(self, want: list[Cell], start: int, end: int) -> bool:
+        """Whether the unchanged cells start..end may be written again (to save a
+        cursor move): same attributes as the cell before, plain ASCII."""
+        style = want[start - 1][1] if start else None
+        return all(len(want[x][0]) == 1 and want[x][0].isascii() and want[x][1] == style
+                   for x in range(start, end))
+
+    def _rewrite(self, y: int, start: int, end: int) -> str | None:
+        """Cells start..end of row y as text, if writing them again is a way to move
+        the cursor: plain ASCII in the terminal's current attributes."""
+        if end - start > 6:
+            return None
+        want = self.want[y]
+        tpen = self.tpen
+        text = []
+        for x in range(start, end):
+            char, style = want[x]
+            if style != tpen or len(char) != 1 or not char.isascii():
+                return None
+            text.append(char)
+        return "".join(text)
 
     # -- cursor motion -----------------------------------------------------------------
 
@@ -689,17 +737,30 @@ class ShadowScreen:
             return best
         caps = self.caps
         options = []
-        if cy == y:
+        horizontal_from_0 = []
+        if x == 0:
+            horizontal_from_0.append("")
+        else:
             if caps.cuf:
-                options.append(_csi(x - cx, "C") if x > cx else _csi(cx - x, "D"))
-            if x < cx and cx - x <= 3:
-                options.append("\b" * (cx - x))
+                horizontal_from_0.append(_csi(x, "C"))
+            again = self._rewrite(y, 0, x)
+            if again is not None:
+                horizontal_from_0.append(again)
+        if cy == y:
+            if x > cx:
+                if caps.cuf:
+                    options.append(_csi(x - cx, "C"))
+                again = self._rewrite(y, cx, x)
+                if again is not None:
+                    options.append(again)
+            else:
+                if caps.cuf:
+                    options.append(_csi(cx - x, "D"))
+                if cx - x <= 3:
+                    options.append("\b" * (cx - x))
             if caps.hpa:
                 options.append(f"\x1b[{x + 1}G")
-            if x == 0:
-                options.append("\r")
-            elif caps.cuf:
-                options.append("\r" + _csi(x, "C"))
+            options += ["\r" + h for h in horizontal_from_0]
         else:
             vertical = []
             if caps.cuf:
@@ -712,13 +773,16 @@ class ShadowScreen:
                     options.append(v)
                 elif caps.cuf:
                     options.append(v + (_csi(x - cx, "C") if x > cx else _csi(cx - x, "D")))
+                if caps.hpa:
+                    options.append(v + f"\x1b[{x + 1}G")
             if y == cy + 1:
-                # CR LF: safe whether the tty turns LF into CR LF or not, and never on
-                # the last row (where LF would scroll).
-                options.append("\r\n" + (_csi(x, "C") if x and caps.cuf else ""))
-                if x and not caps.cuf:
-                    options.pop()
+                # A new line, never on the last row (where LF would scroll). Where the
+                # tty turns LF into CR LF (onlcr), LF alone; else CR LF.
+                newline = "\n" if caps.onlcr else "\r\n"
+                options += [newline + h for h in horizontal_from_0]
+        cost = self._cost
+        best_cost = cost(best)
         for option in options:
-            if len(option) < len(best):
-                best = option
+            if cost(option) < best_cost:
+                best, best_cost = option, cost(option)
         return best

@@ -90,9 +90,14 @@ class CursorList(ScrollView, can_focus=True):
         return strip.extend_cell_length(width, self._fill_style(selected)).crop(0, width)
 
     def _fill_style(self, selected: bool) -> Style:
-        if selected:
+        if selected and not self._narrow_cursor():
             return self.get_component_rich_style(self.cursor_component)
         return self.rich_style
+
+    def _narrow_cursor(self) -> bool:
+        """Low bandwidth: the cursor covers the item's first piece only (the marks), so
+        a move changes a few cells on the wire, not two whole rows."""
+        return self.app.has_class("-low-bandwidth")
 
     @property
     def cursor_component(self) -> str:
@@ -125,6 +130,11 @@ class CursorList(ScrollView, can_focus=True):
         `[bold]` or `[@click=…]` is shown as those characters.
         """
         base = self._fill_style(selected)
+        if selected and self._narrow_cursor():
+            cursor = self.get_component_rich_style(self.cursor_component)
+            shown = [(text, style) for text, style in parts if text]
+            return Strip([Segment(text, cursor if i == 0 else base + style if style else base)
+                          for i, (text, style) in enumerate(shown)])
         return Strip([Segment(text, base + style if style and not selected else base)
                       for text, style in parts if text])
 
