@@ -13,6 +13,7 @@ line.
 
 from __future__ import annotations
 
+import os
 import re
 import termios
 from dataclasses import replace
@@ -74,10 +75,26 @@ class ShadowDriver(LinuxDriver):
         super().__init__(*args, **kwargs)
         caps = replace(self.capabilities, onlcr=_tty_adds_cr(self._file))
         self.shadow = ShadowScreen(0, 0, caps, on_lost=self._repaint)
+        self._real_size: tuple[int, int] | None = None
 
     def _size_now(self) -> None:
         size = self._app.size
         self.shadow.resize(size.width, size.height)
+        # Textual learns of a resize some time after the terminal: until it draws at
+        # the terminal's size, erasing to the end of a line (or scrolling) would reach
+        # cells Textual does not draw. Pass its bytes through until the sizes agree.
+        try:
+            real = os.get_terminal_size(self._file.fileno()) if self._file else None
+        except (OSError, ValueError):
+            real = None
+        if real is None:
+            return
+        now = (real.columns, real.lines)
+        if now != self._real_size or now != (size.width, size.height):
+            # A terminal that changed size may have moved what it shows (reflowed,
+            # dropped rows at the top): nothing on it is known any more.
+            self._real_size = now
+            self.shadow.lose(repaint=False)
 
     def write(self, data: str) -> None:
         self._size_now()

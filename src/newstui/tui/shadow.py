@@ -166,6 +166,7 @@ class ShadowScreen:
         self._dirty = False  # cells drawn since the last output
         self._in_sync = False  # between SYNC_START and SYNC_END
         self._synced = False  # the terminal answered the 2026 query (Textual uses it)
+        self._tainted = False  # a sequence not understood went out since the last frame
         self.cursor_visible = True
         self.frames = 0  # frames sent as a difference
         self.blind_frames = 0  # frames passed through unchanged
@@ -192,7 +193,16 @@ class ShadowScreen:
         if (width, height) != (self.width, self.height):
             self._resize(width, height)
 
-    def _lose(self) -> None:
+    def lose(self, repaint: bool = True) -> None:
+        """Forget what is on screen: Textual's bytes pass through until every cell has
+        been drawn again (`repaint`: ask for that at once)."""
+        if self.blind and not repaint:
+            for row in self.want:
+                row[:] = [UNKNOWN] * self.width
+            return
+        self._lose(repaint)
+
+    def _lose(self, repaint: bool = True) -> None:
         """Something happened that the shadows cannot follow: pass Textual's bytes
         through until every cell has been drawn again, and ask for a full repaint."""
         was_blind = self.blind
@@ -202,7 +212,7 @@ class ShadowScreen:
             row[:] = [UNKNOWN] * self.width
         self.blind = True
         self.cx, self.tpen = None, None
-        if not was_blind and self.on_lost is not None:
+        if repaint and not was_blind and self.on_lost is not None:
             self.on_lost()
 
     # -- input -----------------------------------------------------------------------
@@ -313,6 +323,7 @@ class ShadowScreen:
         if self.tpen != DEFAULT_STYLE:
             out.append("\x1b[m")  # Textual's bytes assume the attributes it left
         self.lost_on.append(self._frame_raw[-1][:40] if self._frame_raw else "")
+        self._tainted = True  # what it did to the attributes and the cursor: unknown
         out.append("".join(self._frame_raw))
         self._frame_raw.clear()
         self._dirty = False
@@ -436,7 +447,14 @@ class ShadowScreen:
                 self.blind_frames += 1
             for y in range(self.height):
                 self.have[y] = list(self.want[y])
-            self.cx, self.tpen = None, None
+            # Textual's bytes, all understood, leave the terminal where they leave
+            # Textual: its attributes (from a reset) and its cursor.
+            understood = not self._tainted
+            self._tainted = False
+            reset = raw.rfind("\x1b[0m") >= 0 and self._pen == DEFAULT_STYLE
+            self.tpen = DEFAULT_STYLE if understood and reset else None
+            self.cx, self.cy = ((self._x, self._y) if understood and 0 <= self._x < self.width
+                                and 0 <= self._y < self.height else (None, 0))
             self._dirty = False
             if all(UNKNOWN not in row for row in self.want):
                 self.blind = False
