@@ -30,6 +30,10 @@ def clean_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSTUI", "TEXTUAL"))}
     env.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8", HOME=str(home),
                COLUMNS="80", LINES="24")
+    # `BENCH_NEWSTUI_OUTPUT=plain python bench/run.py ...`: every case without the
+    # output layer, to compare (cases 6 and 9 measure both in one run by themselves).
+    if os.environ.get("BENCH_NEWSTUI_OUTPUT"):
+        env["NEWSTUI_OUTPUT"] = os.environ["BENCH_NEWSTUI_OUTPUT"]
     return env
 
 

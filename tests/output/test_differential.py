@@ -115,9 +115,9 @@ SEARCH_KEYS = ["slash", *"the", "down", "down", "enter", "space", "down", "escap
                "escape", "escape"]
 
 
-def script() -> list[str | tuple[int, int]]:
+def script() -> list[str]:
     """>= 200 keys across the list, articles and search; resizes as (width, height)."""
-    keys: list[str | tuple[int, int]] = []
+    keys: list[str] = []
     keys += LIST_KEYS
     keys += ["enter", *ARTICLE_KEYS, "q"]
     keys += ["down", "down", "s", "u", "f", "f", "f", "o", "o", "o"]

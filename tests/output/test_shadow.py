@@ -12,6 +12,7 @@ from newstui.tui.shadow import (
     SYNC_START,
     Capabilities,
     ShadowScreen,
+    Style,
     sgr_transition,
 )
 
@@ -73,8 +74,8 @@ def test_an_escape_sequence_cut_between_two_writes() -> None:
 
 
 def test_shortest_attribute_change() -> None:
-    bold_red = ("31", None, frozenset({1}), None)
-    red = ("31", None, frozenset(), None)
+    bold_red: Style = ("31", None, frozenset({1}), None)
+    red: Style = ("31", None, frozenset(), None)
     assert sgr_transition(bold_red, red) == "\x1b[22m"
     assert sgr_transition(red, ("32", None, frozenset(), None)) == "\x1b[32m"
     assert sgr_transition(red, DEFAULT_STYLE) == "\x1b[m"
@@ -130,14 +131,24 @@ def test_something_not_understood_passes_through_and_asks_for_a_repaint() -> Non
     assert pair.write(frame(rows(start=4))) == ""
 
 
-def test_resize_passes_the_next_frames_through() -> None:
+def test_after_a_resize_everything_is_drawn_again() -> None:
     pair = Pair()
     pair.write(frame(rows()))
     pair.shadow.resize(W, H - 1)
+    pair.plain.resize(H - 1, W)
+    pair.layered.resize(H - 1, W)
     assert pair.shadow.blind
-    data = frame(rows(H - 1, start=7))
-    assert pair.write(data).endswith(data)
+    out = pair.write(frame(rows(H - 1, start=7)))
+    assert "line 07" in out and "line 11" in out and pair.same()
     assert not pair.shadow.blind
+
+
+def test_while_the_sizes_disagree_textuals_bytes_pass_through() -> None:
+    pair = Pair()
+    pair.write(frame(rows()))
+    pair.shadow.lose(repaint=False, passthrough=True)
+    data = frame(rows(start=7))
+    assert pair.write(data).replace("\x1b[m", "") == data
 
 
 def test_synchronized_output_is_kept_and_other_sequences_keep_their_place() -> None:

@@ -90,7 +90,10 @@ class ShadowDriver(LinuxDriver):
         if real is None:
             return
         now = (real.columns, real.lines)
-        if now != self._real_size or now != (size.width, size.height):
+        if now != (size.width, size.height):
+            self._real_size = now
+            self.shadow.lose(repaint=False, passthrough=True)
+        elif now != self._real_size:
             # A terminal that changed size may have moved what it shows (reflowed,
             # dropped rows at the top): nothing on it is known any more.
             self._real_size = now

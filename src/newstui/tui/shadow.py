@@ -167,6 +167,7 @@ class ShadowScreen:
         self._in_sync = False  # between SYNC_START and SYNC_END
         self._synced = False  # the terminal answered the 2026 query (Textual uses it)
         self._tainted = False  # a sequence not understood went out since the last frame
+        self._hold = False  # pass this frame through as it is (see lose)
         self.cursor_visible = True
         self.frames = 0  # frames sent as a difference
         self.blind_frames = 0  # frames passed through unchanged
@@ -193,9 +194,11 @@ class ShadowScreen:
         if (width, height) != (self.width, self.height):
             self._resize(width, height)
 
-    def lose(self, repaint: bool = True) -> None:
-        """Forget what is on screen: Textual's bytes pass through until every cell has
-        been drawn again (`repaint`: ask for that at once)."""
+    def lose(self, repaint: bool = True, passthrough: bool = False) -> None:
+        """Forget what is on screen: every cell is drawn again as Textual draws it
+        (`repaint`: ask Textual for that at once; `passthrough`: send this frame as
+        Textual wrote it, byte for byte — the terminal's size is not Textual's)."""
+        self._hold = self._hold or passthrough
         if self.blind and not repaint:
             for row in self.want:
                 row[:] = [UNKNOWN] * self.width
@@ -439,7 +442,25 @@ class ShadowScreen:
         self._frame_raw.clear()
         if self._in_sync and not raw:
             return
+        if self.blind and not (self._tainted or self._hold):
+            # The stream was understood, only the screen is not known: draw every cell
+            # Textual drew (no scrolling: rows not known must not move), optimised.
+            if not self._dirty and not raw:
+                return
+            self._dirty = False
+            scroll, self.scroll = self.scroll, False
+            try:
+                body = self.render()
+            finally:
+                self.scroll = scroll
+            if body:
+                self.blind_frames += 1
+                out.append(SYNC_START + body + SYNC_END if self._synced else body)
+            if all(UNKNOWN not in row for row in self.want):
+                self.blind = False
+            return
         if self.blind:
+            self._hold = False
             if raw:
                 if self.tpen != DEFAULT_STYLE:
                     out.append("\x1b[m")  # Textual's bytes assume the attributes reset
