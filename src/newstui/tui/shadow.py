@@ -628,7 +628,7 @@ class ShadowScreen:
             best_i, best_cost = 0, None
             for i in range(min(window, len(ops))):
                 y, start, _end, _kind = ops[i]
-                cost = (self._cost(self._move(start, y))
+                cost = (self._cost(self._move(self._erase_from(ops[i]), y))
                         + len(sgr_transition(self.tpen, self.want[y][start][1])))
                 if best_cost is None or cost < best_cost:
                     best_i, best_cost = i, cost
@@ -708,11 +708,23 @@ class ShadowScreen:
                 ops.append((y, run_start, end, "w"))
         if tail < width:
             first = next(x for x in range(tail, width) if want[x] != have[x])
-            ops.append((y, first, width, "k"))
+            ops.append((y, first, tail, "k"))  # from anywhere in tail..first
+
+    def _erase_from(self, op: tuple[int, int, int, str]) -> int:
+        """Where an operation starts; erasing to the end of the line may start anywhere
+        in the blank tail before its first changed cell: where the cursor gets cheapest."""
+        y, start, end, kind = op
+        if kind != "k" or end == start:
+            return start
+        if self._cost(self._move(end, y)) < self._cost(self._move(start, y)):
+            return end
+        return start
 
     def _do(self, op: tuple[int, int, int, str], out: list[str]) -> None:
         y, start, end, kind = op
         want = self.want[y]
+        if kind == "k":
+            start = self._erase_from(op)
         out.append(self._move(start, y))
         self.cx, self.cy = start, y
         if kind in "ek":
