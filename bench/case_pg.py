@@ -110,6 +110,89 @@ def worker(db: str, seconds: float, offset: int) -> None:
     print(json.dumps({"latencies": latencies, "errors": errors}))
 
 
+def ssh_worker(port: int, key: str, seconds: float, offset: int, totals_file: str) -> None:
+    """One reader over SSH: OpenSSH's client in a pty, the reader's own search screen.
+    Each search: `/`, the whole query at once (as a paste), until the screen shows the
+    query's match count; Esc back to the list. Latency = keys sent to count shown."""
+    from support.pty_terminal import KEYS, PtyTerminal
+    from support.ssh_room import client_env
+
+    totals = json.loads(Path(totals_file).read_text())
+    argv = ["ssh", "-p", str(port), "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+            "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-F", "/dev/null", "-tt",
+            "-i", key, f"reader{offset}@127.0.0.1"]
+    term = PtyTerminal(argv, client_env(), 80, 24)
+    latencies: list[float] = []
+    errors = 0
+    try:
+        term.wait_for("articles", timeout=120)
+        time.sleep(1 - time.time() % 1)
+        end = time.perf_counter() + seconds
+        n = offset
+        while time.perf_counter() < end:
+            text = QUERIES[n % len(QUERIES)][1]
+            n += 1
+            total = totals[text]
+            shown = "No matches." if total == 0 else f"{total:,} match"
+            term.press("/")
+            term.wait_for("Type to search", timeout=30)
+            t0 = time.perf_counter()
+            term.type(text, pause=0)
+            try:
+                term.wait_for(shown, timeout=60)
+            except AssertionError:
+                errors += 1
+            else:
+                latencies.append(time.perf_counter() - t0)
+            term.press(KEYS["escape"])
+            term.wait_for("newest first", timeout=30)
+        term.press("q")
+    except AssertionError:
+        errors += 1
+    finally:
+        term.close()
+    print(json.dumps({"latencies": latencies, "errors": errors}))
+
+
+def through_front_ends(url: str, count: int, seconds: float, front_ends: int) -> dict[str, float]:
+    """`count` SSH readers spread over `front_ends` serve-ssh servers on one database."""
+    from support.ssh_room import Room, make_key
+
+    from newstui.pg.store import PgArchive
+
+    folder = fresh_dir(SCRATCH / "pg-rooms")
+    archive = PgArchive.open(url)
+    totals = {text: archive.search(text, 1).total for _k, text, _m, _d in QUERIES}
+    archive.close()
+    (folder / "totals.json").write_text(json.dumps(totals))
+    key = make_key(folder / "key")
+    rooms = []
+    for n in range(front_ends):
+        (folder / f"room{n}").mkdir()
+        rooms.append(Room(folder / f"room{n}", url, "--authorized-keys",  # type: ignore[arg-type]
+                          str(folder / "key.pub"), "--max-sessions", str(count)))
+    try:
+        me = [sys.executable, str(Path(__file__).resolve()), "--ssh-worker"]
+        procs = [subprocess.Popen([*me, str(rooms[n % front_ends].port), str(key), str(seconds),
+                                   str(n), str(folder / "totals.json")],
+                                  stdout=subprocess.PIPE, text=True) for n in range(count)]
+        latencies: list[float] = []
+        errors = 0
+        for proc in procs:
+            out, _ = proc.communicate(timeout=seconds + 600)
+            result = json.loads(out or '{"latencies": [], "errors": 1}')
+            latencies += result["latencies"]
+            errors += result["errors"] + (proc.returncode != 0)
+    finally:
+        for room in rooms:
+            room.stop()
+    return {"searches": len(latencies), "per_second": len(latencies) / seconds,
+            "p50": percentile(latencies, 50) if latencies else float("nan"),
+            "p95": percentile(latencies, 95) if latencies else float("nan"),
+            "errors": errors}
+
+
 def open_archive(db: str) -> object:
     if db.startswith("postgresql://"):
         from newstui.pg.store import PgArchive
@@ -128,10 +211,18 @@ def main() -> int:
     parser.add_argument("--paint-reps", type=int, default=5)
     parser.add_argument("--readers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--skip", default="", help="comma-separated: search,paint,import,readers")
+    parser.add_argument("--ssh-worker", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--front-ends", type=int, default=2,
+                        help="serve-ssh servers the SSH readers are spread over")
+    parser.add_argument("--skip", default="",
+                        help="comma-separated: search,paint,import,readers,ssh")
     args = parser.parse_args()
     if args.worker:
         worker(args.worker[0], float(args.worker[1]), int(args.worker[2]))
+        return 0
+    if args.ssh_worker:
+        port, key, seconds, offset, totals = args.ssh_worker
+        ssh_worker(int(port), key, float(seconds), int(offset), totals)
         return 0
     skip = set(filter(None, args.skip.split(",")))
     from support import pg_server as pgserver
@@ -205,6 +296,17 @@ def main() -> int:
                              f"p95 {got['p95'] * 1000:.0f} ms",
                              f"{got['searches']} searches in {args.seconds:.0f} s, p50 "
                              f"{got['p50'] * 1000:.0f} ms, errors {got['errors']}"))
+        if "ssh" not in skip:
+            say(f"case 17: {args.readers} readers over SSH, {args.front_ends} serve-ssh "
+                "front ends, one database")
+            got = through_front_ends(url, args.readers, args.seconds, args.front_ends)
+            rows.append((f"{args.readers} SSH readers searching at once through "
+                         f"{args.front_ends} serve-ssh front ends (PostgreSQL)",
+                         f"{got['per_second']:.1f} searches/s",
+                         f"p95 {got['p95'] * 1000:.0f} ms",
+                         f"{got['searches']} searches in {args.seconds:.0f} s, p50 "
+                         f"{got['p50'] * 1000:.0f} ms, errors {got['errors']}; latency = "
+                         "query typed to its match count on the reader's screen"))
     width = max(len(r[0]) for r in rows)
     print(f"{'what':<{width}}  PostgreSQL / value | TinyDB+tantivy / other | note")
     for what, ours_text, theirs_text, note in rows:

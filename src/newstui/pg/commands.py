@@ -23,6 +23,13 @@ def run(url: str, args: argparse.Namespace, cli: Any) -> int:
     from newstui.pg.store import DatabaseError
 
     archive = open_archive(url, args)
+    if args.command is None:
+        # The reader: load the driver and connect while Textual loads (each takes a
+        # good part of a second), rather than one after the other.
+        import threading
+
+        threading.Thread(target=archive.store.connect_quietly, name="newstui-connect",
+                         daemon=True).start()
     try:
         return _run(archive, args, cli)
     except psycopg.Error as exc:

@@ -129,6 +129,12 @@ class PgStore:
                 self._conn = self._connect()
             return self._conn
 
+    def connect_quietly(self) -> None:
+        """Connect now (in a thread, ahead of need); a failure is reported when the
+        connection is first used."""
+        with contextlib.suppress(Exception):
+            self.conn  # noqa: B018
+
     def _connect(self) -> Any:
         import psycopg
 
