@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -188,3 +189,35 @@ def test_an_update_in_a_later_batch_is_one_row(pg_url: str) -> None:
     assert archive.store.get(items[0].id).body == ("Version 2",)  # type: ignore[union-attr]
     assert replace(items[2], imported_at=None).id == items[0].id
     archive.close()
+
+
+def test_a_read_replica_serves_readers_and_refuses_writes(pg_server: object,
+                                                          tmp_path: Path) -> None:
+    from support.pg_server import running_replica
+
+    url = pg_server.create_database("replicated")  # type: ignore[attr-defined]
+    primary = PgArchive.open(url)
+    primary.import_paths([bundled_samples()])
+    with running_replica(pg_server) as replica:  # type: ignore[arg-type]
+        replica_url = replica.url("replicated")
+        listed = newstui("--db", replica_url, "list")
+        assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 20
+        found = newstui("--db", replica_url, "search", "harbour")
+        assert found.returncode == 0 and found.stderr.strip() == "3 matches"
+        refused = newstui("--db", replica_url, "import", str(bundled_samples()))
+        assert refused.returncode == 1 and "read replica" in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
+        reader = PgArchive.open(replica_url)
+        assert not reader.store.state_writable and not reader.store.writable
+        # What the primary writes reaches the replica (streaming replication).
+        folder = tmp_path / "late"
+        folder.mkdir()
+        (folder / "late.txt").write_text("Replicated Lighthouse Story\n\nIt shone.\n")
+        primary.import_paths([folder])
+        for _ in range(100):
+            if len(reader.store) == 21:
+                break
+            time.sleep(0.1)
+        assert len(reader.store) == 21
+        reader.close()
+    primary.close()

@@ -119,3 +119,35 @@ def running_server(durable: bool = False) -> Iterator[PgServer]:
                                             "-m", "immediate", "-w", "stop"]),
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def running_replica(primary: PgServer) -> Iterator[PgServer]:
+    """A streaming read replica (hot standby) of `primary`: pg_basebackup with -R, started
+    on its own port; stopped and removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="newstui-pg-replica-"))
+    if os.geteuid() == 0:
+        entry = pwd.getpwnam("postgres")
+        os.chown(folder, entry.pw_uid, entry.pw_gid)
+    data = folder / "data"
+    port = _free_port()
+    bin_dir = primary.bin_dir
+    run = {"check": True, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT}
+    try:
+        subprocess.run(_as_server_user([
+            str(bin_dir / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port),
+            "-U", "postgres", "-D", str(data), "-R", "-X", "stream", "--no-sync",
+            "--checkpoint=fast"]),
+            **run)  # type: ignore[call-overload]
+        options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off "
+                   "-c hot_standby=on")
+        subprocess.run(_as_server_user([
+            str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"),
+            "-o", options, "-w", "-t", "60", "start"]), **run)  # type: ignore[call-overload]
+        yield PgServer(folder, port, bin_dir)
+    finally:
+        if (data / "postmaster.pid").exists():
+            subprocess.run(_as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data),
+                                            "-m", "immediate", "-w", "stop"]),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        shutil.rmtree(folder, ignore_errors=True)

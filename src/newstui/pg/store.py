@@ -118,6 +118,7 @@ class PgStore:
         self.read_only = read_only
         self._conn: Any = None
         self._version: int | None = None
+        self._standby = False
         self._lock = threading.RLock()
 
     # -- connection -------------------------------------------------------------
@@ -145,7 +146,11 @@ class PgStore:
             raise DatabaseError(f"{self.path}: cannot connect: "
                                 f"{str(exc).strip().splitlines()[-1]}") from None
         try:
-            self._version = migrate(conn)
+            # A read replica (hot standby) is read, never written: no migration, no
+            # reading state (the reader says it is read-only).
+            row = conn.execute("SELECT pg_is_in_recovery()").fetchone()
+            self._standby = bool(row and row[0])
+            self._version = (current_version(conn) or 0) if self._standby else migrate(conn)
         except psycopg.Error as exc:
             conn.close()
             raise DatabaseError(f"{self.path}: cannot create the schema: {exc}") from None
@@ -179,12 +184,13 @@ class PgStore:
 
     @property
     def writable(self) -> bool:
-        return not self.read_only and self.schema_version <= SCHEMA_VERSION
+        return not self.read_only and self.state_writable
 
     @property
     def state_writable(self) -> bool:
-        """Reading state is saved where the database may be written at all."""
-        return self.schema_version <= SCHEMA_VERSION
+        """Reading state is saved where the database may be written at all: not on a
+        read replica, not in a database from a newer release."""
+        return self.schema_version <= SCHEMA_VERSION and not self._standby
 
     def _check_articles_writable(self) -> None:
         if self.read_only:
@@ -192,6 +198,10 @@ class PgStore:
         self._check_writable()
 
     def _check_writable(self) -> None:
+        self.conn  # noqa: B018 - connected: is it a replica?
+        if self._standby:
+            raise ReadOnlyStoreError(f"{self.path}: a read replica (hot standby): "
+                                     "write to the primary")
         if self.schema_version > SCHEMA_VERSION:
             raise ReadOnlyStoreError(
                 f"{self.path}: written by a newer newstui (schema {self.schema_version}, this "
