@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -209,7 +210,11 @@ def test_a_read_replica_serves_readers_and_refuses_writes(pg_server: object,
         assert len(refused.stderr.strip().splitlines()) == 1
         reader = PgArchive.open(replica_url)
         assert not reader.store.state_writable and not reader.store.writable
-        # What the primary writes reaches the replica (streaming replication).
+        # What the primary writes reaches the replica (streaming replication), and a
+        # reader there hears of it (a standby cannot LISTEN: it polls the generation).
+        heard = threading.Event()
+        reader.watch(heard.set)
+        before = reader.change_token()
         folder = tmp_path / "late"
         folder.mkdir()
         (folder / "late.txt").write_text("Replicated Lighthouse Story\n\nIt shone.\n")
@@ -219,5 +224,6 @@ def test_a_read_replica_serves_readers_and_refuses_writes(pg_server: object,
                 break
             time.sleep(0.1)
         assert len(reader.store) == 21
+        assert heard.wait(15) and reader.change_token() > before
         reader.close()
     primary.close()

@@ -601,11 +601,18 @@ class PgArchive:
 
     # -- other processes' writes: LISTEN/NOTIFY -------------------------------------
 
+    #: How often a reader on a read replica looks for new writes: a hot standby cannot
+    #: LISTEN, so it polls the generation (replayed from the primary) instead.
+    REPLICA_POLL = 2.0
+
     def change_token(self) -> int:
         """Grows whenever another process writes articles: read from the notifications
-        that arrived (no query is sent while nothing changed)."""
+        that arrived (no query is sent while nothing changed); on a read replica, the
+        replicated generation."""
         import psycopg
 
+        if self.store.conn is not None and self.store._standby:
+            return self.store.generation
         if self._listener is None:
             self._listener = psycopg.connect(self.store.url, autocommit=True)
             self._listener.execute(f"LISTEN {CHANNEL}")
@@ -618,6 +625,13 @@ class PgArchive:
     def wait_for_change(self, timeout: float) -> bool:
         """Block until another process writes articles (True) or `timeout` passes."""
         before = self.change_token()
+        if self.store._standby:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if self.store.generation != before:
+                    return True
+                time.sleep(min(self.REPLICA_POLL, max(0.0, deadline - time.monotonic())))
+            return False
         for note in self._listener.notifies(timeout=timeout, stop_after=1):
             with contextlib.suppress(ValueError):
                 self._seen = max(self._seen, int(note.payload))
@@ -634,6 +648,10 @@ class PgArchive:
                 try:
                     with psycopg.connect(self.store.url, autocommit=True,
                                          connect_timeout=10) as conn:
+                        row = conn.execute("SELECT pg_is_in_recovery()").fetchone()
+                        if row and row[0]:
+                            self._poll(conn, callback)
+                            continue
                         conn.execute(f"LISTEN {CHANNEL}")
                         if missed:  # writes while we were away: look again
                             callback()
@@ -648,6 +666,16 @@ class PgArchive:
         thread = threading.Thread(target=run, name="newstui-listen", daemon=True)
         thread.start()
         return thread
+
+    def _poll(self, conn: Any, callback: Callable[[], None]) -> None:
+        """On a replica: look at the replicated generation every few seconds."""
+        sql = "SELECT last_value, is_called FROM newstui_generation"
+        seen = conn.execute(sql).fetchone()
+        while not self._closed.wait(self.REPLICA_POLL):
+            now = conn.execute(sql).fetchone()
+            if now != seen:
+                seen = now
+                callback()
 
 
 def _snippet(article: Article, headlines: tuple[Any, ...]) -> Any:
