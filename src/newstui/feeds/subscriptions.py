@@ -104,8 +104,16 @@ def check_url(url: str) -> str:
     return url
 
 
-def feeds_path(store_path: Path) -> Path:
-    """Where the subscription list of the store at `store_path` lives."""
+def feeds_path(store_path: Path | str) -> Path:
+    """Where the subscription list of the store at `store_path` lives. A PostgreSQL
+    archive (newstui.pg) keeps it on the machine that fetches (see pg.local_file)."""
+    from newstui.pg import is_database_url
+
+    if is_database_url(str(store_path)):
+        from newstui.pg import local_file
+
+        return local_file(str(store_path), ".feeds.json")
+    store_path = Path(store_path)
     return store_path.with_name(store_path.stem + ".feeds.json")
 
 
@@ -114,10 +122,6 @@ class SubscriptionList:
     `with subs.changing():`, which locks, re-reads, and writes once at the end."""
 
     def __init__(self, store_path: Path | str) -> None:
-        if not isinstance(store_path, Path):
-            # A PostgreSQL archive (its path is its URL): no file beside it to keep them.
-            raise SubscriptionError("feeds are kept beside a file store; they are not "
-                                    "supported with --db postgresql:// yet")
         self.path = feeds_path(store_path)
         self.lock_path = self.path.with_suffix(".lock")
         self.items: list[Subscription] = []
