@@ -330,14 +330,20 @@ class NewsApp(App[int]):
 def _driver_for(settings: TerminalSettings) -> type[Driver] | None:
     if os.name != "posix" or os.environ.get("TEXTUAL_DRIVER"):
         return None  # Textual's own choice: e.g. its web driver under `serve-web`
-    from newstui.tui.driver import LowBandwidthDriver, QuietDriver, ShadowDriver
+    from newstui.tui.driver import ShadowDriver
+    from newstui.tui.job_control import (
+        ContinueRestoresModes,
+        LowBandwidthReaderDriver,
+        ReaderDriver,
+    )
 
     if settings.output == "shadow":
         from newstui.tui.shadow import Capabilities
 
         caps = Capabilities.from_terminfo(os.environ.get("TERM", ""))
-        return type("ShadowDriver", (ShadowDriver,), {"capabilities": caps})
-    return LowBandwidthDriver if settings.erase_runs else QuietDriver
+        return type("ShadowDriver", (ContinueRestoresModes, ShadowDriver),
+                    {"capabilities": caps})
+    return LowBandwidthReaderDriver if settings.erase_runs else ReaderDriver
 
 
 def check_themes(config: Settings) -> None:
