@@ -76,7 +76,8 @@ class ReaderModel:
         self.states: dict[str, ReadingState] = {}
         self.loaded = False
         self.read_only = not archive.store.state_writable
-        self._identity: FileIdentity | None = None
+        self._identity: FileIdentity | None = None  # the file the list was read from
+        self._tried: FileIdentity | None = None  # the file last read, well or not
         self._history: list[str] | None = None
         # Where the reader is in the article open now: kept here as it scrolls, saved
         # when it closes the article or the reader (a quit, a hang-up).
@@ -97,8 +98,9 @@ class ReaderModel:
         return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
     def changed_on_disk(self) -> bool:
-        """Did another process replace the store since it was last read?"""
-        return self.loaded and self.file_identity() != self._identity
+        """Did another process replace the store since it was last read? (A store that
+        could not be read is not read again until it changes again.)"""
+        return self.loaded and self.file_identity() not in (self._identity, self._tried)
 
     def read(self, reload: bool = False, first_rows: FirstRows | None = None,
              first: int = 100) -> Snapshot:
@@ -107,6 +109,7 @@ class ReaderModel:
         read (the store keeps the newest first), the rest follow in the Snapshot.
         Raises StoreError (a damaged store or state file)."""
         identity = self.file_identity()  # before reading: a change during it is seen
+        self._tried = identity
         store = self.archive.store
         if reload:
             store.reload()
