@@ -28,6 +28,7 @@ from newstui.files import atomic_write
 from newstui.pg import is_database_url
 from newstui.query import QueryError
 from newstui.render import format_article, format_list_row
+from newstui.snippets import fit_snippet
 from newstui.store import CorruptStoreError, StoreError, UnknownArticleError
 from newstui.textclean import for_terminal, json_for_terminal
 
@@ -475,11 +476,17 @@ def cmd_search(archive: Archive, text: str, limit: int, as_json: bool) -> int:
         return EXIT_OK
     width = _terminal_width()
     start, end = ("\x1b[1m", "\x1b[0m") if _styled_output() else ("«", "»")
+    on_terminal = sys.stdout.isatty()
     for hit in results.hits:
         print(for_terminal(format_list_row(hit.article, width)))
-        # Cleaned with private-use marks in place, which survive; then the real marks.
-        snippet = for_terminal(hit.snippet.marked("\ue000", "\ue001"))
-        print(f"    {snippet.replace(chr(0xE000), start).replace(chr(0xE001), end)}")
+        if on_terminal:
+            # One line windowed round its match, inert piece by piece (newstui.snippets).
+            snippet = fit_snippet(hit.snippet, width - 4).marked(start, end)
+        else:
+            # Cleaned with private-use marks in place, which survive; then the real marks.
+            marked = for_terminal(hit.snippet.marked("\ue000", "\ue001"))
+            snippet = marked.replace(chr(0xE000), start).replace(chr(0xE001), end)
+        print(f"    {snippet}")
     shown = len(results.hits)
     print(f"{results.total} match{'es' if results.total != 1 else ''}"
           + (f", best {shown} shown" if shown < results.total else ""), file=sys.stderr)

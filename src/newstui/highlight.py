@@ -1,30 +1,47 @@
 """Where a query's words occur in a text, for highlighting search matches.
 
-Words are compared the way the index compares them: split on anything that is not a
-letter or digit, lower-cased, accents removed. Pure: no index library needed.
+Words are folded by the index's own analyzer (search.py's: lower case, then ASCII
+folding), so the article marks exactly what the search matched: `soren` marks
+«Søren», `lodz` «Łódź», `aether` «Æther», `dorde` «Đorđe» — letters that Unicode
+decomposition does not fold. Folding is done a character at a time (the analyzer's
+filters work on characters), so each folded letter keeps its place in the text.
+
+Chinese and Japanese characters are words of one character each here, so a query's
+run of them is found inside a longer run.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-import unicodedata
 
 from newstui.query import Query
 
-_WORD = re.compile(r"[^\W_]+")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# A word as the index's tokenizer sees one (a run of letters and digits), except that
+# each Chinese or Japanese character stands alone.
+_WORD = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[^\W_])+")
+
+
+@functools.lru_cache(maxsize=8192)
+def _fold_char(ch: str) -> str:
+    from newstui.search import shared_analyzer
+
+    return "".join(shared_analyzer().analyze(ch))
 
 
 def fold(word: str) -> str:
-    """`Zürich` -> `zurich`: lower case, accents stripped."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """`Søren` -> `soren`: the word as the index stores it."""
+    if word.isascii():
+        return word.lower()  # the analyzer's folding leaves ASCII as it is
+    return "".join(_fold_char(ch) for ch in word)
 
 
 def query_phrases(query: Query) -> list[tuple[str, ...]]:
     """Each term of the query as a sequence of folded words (one word for most)."""
     phrases = []
     for term in query.terms:
-        words = tuple(fold(w) for w in _WORD.findall(term.text))
+        words = tuple(w for w in (fold(w) for w in _WORD.findall(term.text)) if w)
         if words:
             phrases.append(words)
     return phrases

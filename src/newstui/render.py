@@ -91,29 +91,60 @@ def fill(text: str, width: int, indent: str = "") -> str:
 
 
 def cell_width(text: str) -> int:
-    """Columns `text` takes in a terminal (wide East Asian characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Columns `text` takes in a terminal: wide East Asian characters and emoji take
+    two, combining marks and invisible format characters none, and a character joined
+    to the one before it (an emoji sequence: 👨‍👩‍👧) none."""
+    if text.isascii():
+        return len(text)
+    total, joined = 0, False
+    for ch in text:
+        if joined:
+            joined = False
+            continue
+        total += _char_width(ch)
+        joined = ch == "\u200d"
+    return total
+
+
+def _char_width(ch: str) -> int:
+    if ch.isascii():
+        return 1
+    if unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
 def truncate(text: str, width: int) -> str:
     """Cut `text` to `width` terminal columns, ending in … when it was cut.
 
-    Looks at no more than `width` characters (each takes a column at least), so a
-    headline of megabytes costs no more than a short one."""
+    Looks at no more than a few times `width` characters, so a headline of megabytes
+    costs no more than a short one."""
     if len(text) <= width and cell_width(text) <= width:
         return text
-    out, used = [], 0
-    for ch in text[:width]:
-        w = cell_width(ch)
+    head = text[:width * 4 + 16]  # zero-width characters take no column
+    if len(head) == len(text) and cell_width(text) <= width:
+        return text
+    out, used, joined = [], 0, False
+    for ch in head:
+        w = 0 if joined else _char_width(ch)
         if used + w > width - 1:
             break
         out.append(ch)
         used += w
+        joined = ch == "\u200d"
     return "".join(out) + "…"
+
+
+def pad(text: str, width: int) -> str:
+    """`text` cut or padded with spaces to exactly `width` terminal columns (a column of
+    a list: a wide character takes two, so padding by characters would shift the next
+    column)."""
+    cut = truncate(text, width)
+    return cut + " " * max(0, width - cell_width(cut))
 
 
 def format_list_row(article: Article | Summary, width: int = 100) -> str:
     """`id  date  dateline  headline`, cut to `width` columns."""
-    dateline = truncate(article.dateline or "", 16)
-    row = f"{article.id[:10]}  {short_date(article.date):<10}  {dateline:<16}  {article.headline}"
+    row = (f"{article.id[:10]}  {pad(short_date(article.date), 10)}  "
+           f"{pad(article.dateline or '', 16)}  {article.headline}")
     return truncate(row, width)

@@ -154,6 +154,13 @@ def _analyzer() -> Any:
     )
 
 
+@functools.cache
+def shared_analyzer() -> Any:
+    """The index's analyzer, for code that must fold words exactly as the index does
+    (the reader's highlighter: what the search found is what the article marks)."""
+    return _analyzer()
+
+
 def _schema() -> Any:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw")

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.pty_terminal import PtyTerminal, newstui_command, terminal_env
 
 from newstui.archive import Archive, bundled_samples
 from newstui.article import ReadingState
-from support.pty_terminal import PtyTerminal, newstui_command, terminal_env
 
 NEWEST = "Ancient Mosaic Goes on Display in Marrowby Museum"
 

@@ -8,11 +8,12 @@ import signal
 import termios
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from support.pty_terminal import PtyTerminal, newstui_command, terminal_env
 
 from newstui.archive import Archive, bundled_samples
-from support.pty_terminal import PtyTerminal, newstui_command, terminal_env
 
 NEWEST = "Ancient Mosaic Goes on Display in Marrowby Museum"
 
@@ -24,7 +25,7 @@ def db(tmp_path: Path) -> Path:
     return path
 
 
-def _stop_and_continue(term: PtyTerminal, while_stopped: list[object] | None = None) -> None:
+def _stop_and_continue(term: PtyTerminal, while_stopped: list[Any] | None = None) -> None:
     term.process.send_signal(signal.SIGSTOP)
     time.sleep(0.3)
     if while_stopped is not None:

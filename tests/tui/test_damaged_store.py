@@ -13,12 +13,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from support.reader import loaded, settle
 from textual.pilot import Pilot
 
 from newstui.archive import Archive
 from newstui.tui.app import NewsApp
 from newstui.tui.screens.article_screen import ArticleScreen
-from support.reader import loaded, settle
 
 SIZE = (80, 24)
 

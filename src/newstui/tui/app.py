@@ -17,6 +17,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
 from textual.filter import LineFilter
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.signal import Signal
 
@@ -24,6 +25,7 @@ from newstui.archive import Archive
 from newstui.article import ReadingState, Summary
 from newstui.config import ConfigError, Settings
 from newstui.feeds.reader import AUTO_FETCH_SETTING, BackgroundFetch
+from newstui.inert import inert
 from newstui.model import ReaderModel
 from newstui.store import StoreError
 from newstui.terminal import TerminalSettings
@@ -96,29 +98,41 @@ class NewsApp(App[int]):
     def loaded(self) -> bool:
         return self.model.loaded
 
+    def notify(self, message: str, *, title: str = "",
+               severity: SeverityLevel = "information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """A notification, never parsed as markup unless asked: what is shown may
+        quote an article, a file name or a query (`[link=…` would crash the reader,
+        `[@click=…]` would be live)."""
+        super().notify(inert(message), title=inert(title), severity=severity,
+                       timeout=timeout, markup=markup)
+
     # -- keys typed ahead -------------------------------------------------------
     #
-    # Over SSH, "/" and the query often arrive in one packet. Textual hands each key
-    # to the focused widget as it reads it, so the keys after "/" are queued on the
-    # list; by the time they bubble back to the app, the search screen is up and
-    # nothing there takes them: they would be lost. Each key is stamped with the
-    # screen it was read on, and a printable key that reaches the app from a screen
-    # that is no longer current is typed into the query box now focused.
+    # Over SSH, keys often arrive in one packet ("/" and the query; ↑ and a letter).
+    # Textual hands each key to the widget focused when it is read, so the keys after
+    # one that changes the screen or the focus are queued on the old widget; by the
+    # time they bubble back to the app, another screen or widget has the keys and
+    # nothing sees them: they would be lost. Each key is stamped with where it was
+    # read (screen and focused widget), and a key that reaches the app from a place
+    # that no longer has the focus is read again where the focus is now — as if typed
+    # a moment later.
+
+    def _focus_now(self) -> tuple[Screen[object], object]:
+        return self.screen, self.screen.focused
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
-            event.newstui_screen = self.screen  # type: ignore[attr-defined]
+            event.newstui_read_at = self._focus_now()  # type: ignore[attr-defined]
         await super().on_event(event)
 
     def on_key(self, event: events.Key) -> None:
-        read_on = getattr(event, "newstui_screen", None)
-        if read_on is None or read_on is self.screen:
+        read_at = getattr(event, "newstui_read_at", None)
+        if read_at is None or read_at == self._focus_now():
             return
-        from textual.widgets import Input
-
-        focused = self.screen.focused
-        if isinstance(focused, Input) and event.is_printable and event.character:
-            focused.insert_text_at_cursor(event.character)
+        event.prevent_default()  # not the current screen's bindings now: they get it anew
+        event.stop()
+        self.post_message(events.Key(event.key, event.character))
 
     def get_default_screen(self) -> Screen[None]:
         return ListScreen(self.model, self.config.filter, self.config.order)
@@ -152,7 +166,7 @@ class NewsApp(App[int]):
             loop.add_signal_handler(signum, self._on_signal, signum)
         if self.model.read_only:
             self.notify(f"{self.model.path} is read-only: reading state will not be saved",
-                        title="Read-only archive", timeout=8, markup=False)
+                        title="Read-only archive", timeout=8)
 
     def _on_signal(self, signum: int) -> None:
         self.exit_signal = signum
@@ -215,11 +229,11 @@ class NewsApp(App[int]):
         say why and leave (exit status 1). Later (another process damaged it): say so
         once and go on with what was read."""
         if not self.model.loaded:
-            self.failure = f"cannot read the archive: {reason}"
+            self.failure = f"cannot read the archive: {inert(reason)}"
             self.exit(1, return_code=1)
             return
         self.notify(reason, title="Cannot read the archive again", severity="error",
-                    timeout=30, markup=False)
+                    timeout=30)
 
     # The model's listener: its changes are published for the screens.
 
@@ -235,7 +249,7 @@ class NewsApp(App[int]):
     def save_failed(self, reason: str) -> None:
         # Called on the saver's thread.
         self.call_from_thread(self.notify, reason, title="Reading state not saved",
-                              severity="error", timeout=10, markup=False)
+                              severity="error", timeout=10)
 
     # -- fetching feeds in the background ----------------------------------------
 

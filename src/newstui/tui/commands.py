@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
+
+from newstui.inert import inert
 
 if TYPE_CHECKING:
     from newstui.article import Summary
@@ -59,9 +63,13 @@ class ArticleCommands(Provider):
         found = 0
         for article in self.news_app.model.summaries:
             if needle in article.headline.casefold():
-                title = f"Open: {article.headline}"
-                yield Hit(matcher.match(title) or 0.5, title, partial(self._open, article),
-                          help=article.date or "")
+                title = f"Open: {inert(article.headline[:500])}"
+                # Content, never a str: the palette parses a str prompt or help as
+                # markup, and a headline's "[link=…", "[PDF]" or "[@click=app.quit]"
+                # would crash it, vanish or become live.
+                date: Any = Content(inert(article.date or ""))
+                yield Hit(matcher.match(title) or 0.5, plain_highlight(matcher, title),
+                          partial(self._open, article), text=title, help=date)
                 found += 1
                 if found >= MAX_ARTICLE_HITS:
                     break
@@ -70,3 +78,15 @@ class ArticleCommands(Provider):
         from newstui.tui.screens.article_screen import ArticleScreen
 
         self.news_app.push_screen(ArticleScreen(self.news_app.model, [article], 0))
+
+
+def plain_highlight(matcher: Matcher, text: str) -> Content:
+    """`text` as plain Content (never parsed as markup) with the letters the fuzzy
+    matcher matched in its match style — what `Matcher.highlight` does for markup."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if score:
+        for offset in offsets:
+            if not text[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

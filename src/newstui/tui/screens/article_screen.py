@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from newstui.article import Article, Summary
+from newstui.inert import inert
 from newstui.model import ReaderModel
 from newstui.render import citation, format_article
 from newstui.store import StoreError
@@ -59,8 +60,7 @@ class ArticleScreen(Screen[int]):
             try:
                 self._loaded = self.model.article(entry)
             except StoreError as exc:
-                self.notify(str(exc), title="Cannot read the article", severity="error",
-                            markup=False)
+                self.notify(str(exc), title="Cannot read the article", severity="error")
                 self._loaded = Article(headline=entry.headline, id=entry.id,
                                        body=("(This article cannot be read.)",))
         return self._loaded
@@ -139,7 +139,9 @@ class ArticleScreen(Screen[int]):
     def action_copy(self, whole: bool) -> None:
         """Copy to the reader's own clipboard with OSC 52, which works across SSH (and
         through tmux with `set-clipboard on`)."""
-        text = format_article(self.article) if whole else citation(self.article)
+        # Inert: pasted into a terminal, an ESC or a C1 control in the copy would act.
+        text = inert(format_article(self.article) if whole else citation(self.article),
+                     lines=whole)
         self.app.copy_to_clipboard(text)
         what = f"the article ({len(text):,} characters)" if whole else "the citation"
         self.notify(f"Copied {what} to the clipboard", timeout=2)

@@ -164,7 +164,14 @@ class ListScreen(Screen[None]):
         self.app.call_from_thread(apply)
 
     @on(CursorList.Selected, "#articles")
-    def open_article(self, event: CursorList.Selected) -> None:
+    def open_clicked(self, event: CursorList.Selected) -> None:
+        self.open_article(event.index)
+
+    def action_open_selected(self) -> None:
+        if self.article_list.count:
+            self.open_article(self.article_list.cursor)
+
+    def open_article(self, index: int) -> None:
         from newstui.tui.screens.article_screen import ArticleScreen
 
         rows = self.article_list.articles
@@ -173,7 +180,7 @@ class ListScreen(Screen[None]):
             if index is not None:
                 self.article_list.cursor = index
 
-        self.app.push_screen(ArticleScreen(self.model, rows, event.index), back)
+        self.app.push_screen(ArticleScreen(self.model, rows, index), back)
 
     def _state_changed(self, article_id: str) -> None:
         # Only that article's row is drawn again, if it is on screen (a whole list's

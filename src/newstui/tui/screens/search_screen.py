@@ -12,6 +12,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from newstui.highlight import query_phrases
+from newstui.inert import inert
 from newstui.model import ReaderModel
 from newstui.query import QueryError
 from newstui.store import StoreError
@@ -38,12 +39,17 @@ class QueryInput(Input):
                 tooltip="earlier queries (in the query box)"),
         Binding("down", "screen.focus_results", "Results", id="search.results",
                 tooltip="into the results"),
+        # A screen action, run at once: the next key typed with Enter reaches the results.
+        Binding("enter", "screen.submit_query", "Search", show=False, id="search.submit",
+                tooltip="search now and go to the results"),
     ]
 
     def __init__(self, history: list[str]) -> None:
         super().__init__(
             placeholder='words, "a phrase", -not, a OR b, headline:…, after:2016-07-01',
-            id="query")
+            # Back in the box from the results, typing goes on from the end of the
+            # query; it does not replace it.
+            id="query", select_on_focus=False)
         self.history = history
         self._recall = len(history)
 
@@ -70,6 +76,7 @@ class SearchScreen(Screen[None]):
         self._timer: Timer | None = None
         self.results: Results | None = None
         self._shown = ""
+        self._to_results = False  # Enter was pressed before the results came
 
     def compose(self) -> ComposeResult:
         yield Static("newstui — search", id="title-bar", markup=False)
@@ -84,6 +91,7 @@ class SearchScreen(Screen[None]):
 
     @on(Input.Changed, "#query")
     def query_changed(self, event: Input.Changed) -> None:
+        self._to_results = False
         if self._timer is not None:
             self._timer.stop()
         delay = DEBOUNCE_LOW_BANDWIDTH if self.app.settings.low_bandwidth else DEBOUNCE
@@ -92,12 +100,16 @@ class SearchScreen(Screen[None]):
             return
         self._timer = self.set_timer(delay, lambda: self.start_search(event.value))
 
-    @on(Input.Submitted, "#query")
-    def query_submitted(self, event: Input.Submitted) -> None:
+    def action_submit_query(self) -> None:
+        """Enter in the query box: search now, remember the query, go to the results
+        (when they arrive, if they have not yet)."""
         if self._timer is not None:
             self._timer.stop()
-        self.start_search(event.value)
-        self.remember(event.value)
+        text = self.query_one("#query", Input).value
+        if text != self._shown:
+            self.start_search(text)
+        self.remember(text)
+        self._to_results = True
         self.action_focus_results()
 
     def start_search(self, text: str) -> None:
@@ -134,23 +146,29 @@ class SearchScreen(Screen[None]):
             more = f" (best {shown} shown)" if shown < total else ""
             self.status.update(f"{total:,} match{'es' if total != 1 else ''}{more}")
         self.query_one(ResultList).show(message.results.hits)
+        if self._to_results:
+            self.action_focus_results()
 
     def on_search_failed(self, message: SearchFailed) -> None:
         if message.text != self.query_one("#query", Input).value:
             return
         self.status.add_class("error")
-        self.status.update(message.reason)
+        self.status.update(inert(message.reason))  # it may quote the query
 
     def remember(self, text: str) -> None:
         self.model.remember_search(text)
 
+    # Focus moves at once (`set_focus`), not after the keys already read (`focus()`
+    # defers it): ↓ and Enter typed together must open the first result.
+
     def action_focus_results(self) -> None:
         results = self.query_one(ResultList)
         if results.count:
-            results.focus()
+            self._to_results = False
+            self.set_focus(results)
 
     def action_focus_query(self) -> None:
-        self.query_one("#query", Input).focus()
+        self.set_focus(self.query_one("#query", Input))
 
     def on_key(self, event: events.Key) -> None:
         # ↑ on the first result goes back up into the query box.
@@ -163,7 +181,15 @@ class SearchScreen(Screen[None]):
         self.dismiss()
 
     @on(CursorList.Selected, "#results")
-    def open_result(self, event: CursorList.Selected) -> None:
+    def open_clicked(self, event: CursorList.Selected) -> None:
+        self.open_result(event.index)
+
+    def action_open_selected(self) -> None:
+        results = self.query_one(ResultList)
+        if results.count:
+            self.open_result(results.cursor)
+
+    def open_result(self, index: int) -> None:
         from newstui.tui.screens.article_screen import ArticleScreen
 
         if self.results is None:
@@ -176,4 +202,4 @@ class SearchScreen(Screen[None]):
             if index is not None:
                 self.query_one(ResultList).cursor = index
 
-        self.app.push_screen(ArticleScreen(self.model, articles, event.index, phrases), back)
+        self.app.push_screen(ArticleScreen(self.model, articles, index, phrases), back)

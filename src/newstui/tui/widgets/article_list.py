@@ -9,11 +9,14 @@ from rich.style import Style
 from textual.strip import Strip
 
 from newstui.article import ReadingState, Summary
-from newstui.render import short_date, truncate
+from newstui.inert import inert
+from newstui.render import pad, short_date, truncate
 from newstui.tui.widgets.cursor_list import CursorList
 
 UNREAD_MARK, STAR_MARK = "●", "★"
 DATE_WIDTH, DATELINE_WIDTH = 10, 14
+#: The fewest cells a headline keeps before the dateline, then the date, give way.
+MIN_HEADLINE = 20
 
 
 class ArticleList(CursorList):
@@ -62,17 +65,23 @@ class ArticleList(CursorList):
         article = self.articles[index]
         state = self.states.get(article.id, ReadingState())
         marks = (UNREAD_MARK if not state.read else " ") + (STAR_MARK if state.starred else " ")
-        # At 80 columns the headline keeps 49 cells; a wider terminal gives it the rest.
-        fixed = 2 + 1 + DATE_WIDTH + 2 + DATELINE_WIDTH + 2
         style = self.get_component_rich_style
         headline_style: Style | None = style("article-list--unread") if not state.read else None
-        dateline = truncate(article.dateline or "", DATELINE_WIDTH)
-        return self.segments([
-            (marks, style("article-list--mark")),
-            (" ", None),
-            (f"{short_date(article.date):<{DATE_WIDTH}}", style("article-list--date")),
-            ("  ", None),
-            (f"{dateline:<{DATELINE_WIDTH}}", style("article-list--dateline")),
-            ("  ", None),
-            (truncate(article.headline, max(1, width - fixed)), headline_style),
-        ], selected)
+        parts: list[tuple[str, Style | None]] = [(marks, style("article-list--mark")), (" ", None)]
+        # At 80 columns the headline keeps 49 cells; a wider terminal gives it the rest.
+        # A narrow one drops the dateline, then the date: the headline is what is read.
+        room = width - 3
+        if room - (DATE_WIDTH + 2) >= MIN_HEADLINE:
+            # Inert: a store written elsewhere may hold escape sequences (never sent raw).
+            date = pad(inert(short_date(article.date)), DATE_WIDTH)
+            parts += [(date, style("article-list--date")), ("  ", None)]
+            room -= DATE_WIDTH + 2
+        if room - (DATELINE_WIDTH + 2) >= MIN_HEADLINE:
+            parts += [(pad(inert(article.dateline or ""), DATELINE_WIDTH),
+                       style("article-list--dateline")), ("  ", None)]
+            room -= DATELINE_WIDTH + 2
+        # Padded by terminal cells, not characters: a CJK or emoji dateline keeps the
+        # headline column where it is.
+        parts.append((truncate(inert(article.headline[:width * 4 + 1024]), max(1, room)),
+                      headline_style))
+        return self.segments(parts, selected)

@@ -27,12 +27,10 @@ from textual.strip import Strip
 
 from newstui.article import Article
 from newstui.highlight import match_spans
+from newstui.inert import inert
 from newstui.render import MEASURE, caption_line, dateline_and_date
 
 MARGIN = 2
-# Article text was cleaned on import, but a store can be edited by hand: nothing that
-# a terminal would act on is ever drawn.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 #: Articles up to this many characters are laid out in full when shown (a few ms);
 #: longer ones as far as the screen needs, the rest estimated until it is reached.
@@ -46,12 +44,6 @@ _STRIP_CACHE = 4096
 # A web address in article text. Only URL characters, so nothing but the address can
 # end up inside the OSC 8 sequence that carries it.
 _URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]+[A-Za-z0-9/#=&_\-]")
-
-
-def printable(text: str) -> str:
-    if text.isascii() and text.isprintable():
-        return text  # nearly always: a quick look instead of a regex pass
-    return _CONTROL.sub("", text)
 
 
 # -- word wrap, a line at a time ----------------------------------------------------
@@ -248,23 +240,26 @@ class ArticleView(ScrollView, can_focus=True):
     def _set_blocks(self) -> None:
         """The blocks of the article, top to bottom: those around the body now, the
         body's (a blank line and a paragraph each) when the layout reaches them."""
+        # Cleaned on import, but a store can be shared, edited by hand or older than
+        # this release: nothing a terminal would act on, nothing that reorders text
+        # (a bidi override in a source path) is ever drawn.
         article = self.article
-        self._head = [_Block(printable(article.headline), "article-view--headline")]
+        self._head = [_Block(inert(article.headline), "article-view--headline")]
         meta = dateline_and_date(article)
         if article.author:
             meta = " · ".join(p for p in (f"By {article.author}", meta) if p)
         if meta:
-            self._head.append(_Block(printable(meta), "article-view--meta"))
+            self._head.append(_Block(inert(meta), "article-view--meta"))
         caption = caption_line(article)
         if caption:
-            self._head += [_Block(""), _Block(printable(caption), "article-view--caption",
+            self._head += [_Block(""), _Block(inert(caption), "article-view--caption",
                                               indent="▌ ")]
         self._tail = []
         if article.url:  # a terminal hyperlink (OSC 8) where the terminal shows them
-            self._tail = [_Block(""), _Block(printable(f"Link: {article.url}"),
+            self._tail = [_Block(""), _Block(inert(f"Link: {article.url}"),
                                              "article-view--source")]
         if article.source:
-            self._tail += [_Block(""), _Block(printable(f"Source: {article.source}"),
+            self._tail += [_Block(""), _Block(inert(f"Source: {article.source}"),
                                               "article-view--source")]
         self._block_count = len(self._head) + 2 * len(article.body) + len(self._tail)
         self._blocks = []
@@ -279,7 +274,7 @@ class ArticleView(ScrollView, can_focus=True):
         if number >= head + body:
             return self._tail[number - head - body]
         paragraph, text = divmod(number - head, 2)
-        return _Block(printable(self.article.body[paragraph]) if text else "")
+        return _Block(inert(self.article.body[paragraph]) if text else "")
 
     # -- laying out as far as needed ---------------------------------------------
 

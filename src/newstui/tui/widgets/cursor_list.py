@@ -32,7 +32,9 @@ class CursorList(ScrollView, can_focus=True):
         Binding("pageup", "page_up", "Page up", show=False, id="list.page_up"),
         Binding("home,g", "first", "First", show=False, id="list.first"),
         Binding("end,G", "last", "Last", show=False, id="list.last"),
-        Binding("enter", "select", "Open", id="list.open"),
+        # The screen opens the item at once (a message would be handled after the keys
+        # already read: Enter and "n" typed together would lose the "n").
+        Binding("enter", "screen.open_selected", "Open", id="list.open"),
     ]
 
     # repaint=False: a cursor move redraws its two lines, not the whole list (bytes
@@ -40,7 +42,8 @@ class CursorList(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
 
     class Selected(Message):
-        """The reader chose the item under the cursor (Enter or a double click)."""
+        """The reader chose the item under the cursor with a double click. (Enter runs
+        the screen's `open_selected` action.)"""
 
         def __init__(self, source: CursorList, index: int) -> None:
             super().__init__()

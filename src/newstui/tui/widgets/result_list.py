@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.style import Style
 from textual.strip import Strip
 
+from newstui.inert import inert
 from newstui.render import short_date, truncate
-from newstui.tui.widgets.article_view import printable
+from newstui.snippets import fit_snippet
 from newstui.tui.widgets.cursor_list import CursorList
 
 if TYPE_CHECKING:
@@ -56,21 +57,19 @@ class ResultList(CursorList):
         return self.segments([("   ", None), *snippet], selected)
 
     def _snippet(self, hit: Hit, room: int, match: Style) -> list[tuple[str, Style | None]]:
-        text = printable(hit.snippet.text)
+        """The snippet's line, windowed so that its first match is in view."""
+        snippet = fit_snippet(hit.snippet, room)
+        text = snippet.text
         parts: list[tuple[str, Style | None]] = []
-        used, last = 0, 0
-        for start, end in [*hit.snippet.highlights, (len(text), len(text))]:
-            for piece, piece_style in ((text[last:start], None), (text[start:end], match)):
-                if not piece or used >= room:
-                    continue
-                cut = truncate(piece, room - used)
-                parts.append((cut, piece_style))
-                used += len(cut)
+        last = 0
+        for start, end in snippet.highlights:
+            parts += [(text[last:start], None), (text[start:end], match)]
             last = end
+        parts.append((text[last:], None))
         return parts
 
 
 def _fit(text: str, room: int) -> str:
-    """`text` made printable and cut to `room` columns, looking only at its start: a
+    """`text` made inert and cut to `room` columns, looking only at its start: a
     headline can be megabytes long (a hand-made JSON record)."""
-    return truncate(printable(text[:room + 1024]), room)
+    return truncate(inert(text[:room * 4 + 1024]), room)

@@ -1,0 +1,97 @@
+"""Keys that arrive in one write (one SSH packet, a paste, a fast typist) must all
+count, whatever screen or focus change the first of them causes.
+
+The keys are posted to the app the way the driver posts what it reads, without
+waiting in between: Pilot's `press` lets each key finish first, which hides the
+class."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.pilot import Pilot
+
+from newstui.tui.app import NewsApp
+from newstui.tui.screens.article_screen import ArticleScreen
+from newstui.tui.screens.list_screen import ListScreen
+from newstui.tui.screens.search_screen import SearchScreen
+from newstui.tui.widgets.article_list import ArticleList
+from newstui.tui.widgets.result_list import ResultList
+from support.reader import loaded, screen_text, settle
+
+SIZE = (80, 24)
+COTTON = "Saltgrave Cotton Mill Reopens With 120 Jobs"
+CHARACTERS = {"enter": "\r", "escape": "\x1b", "down": None, "up": None}
+
+
+async def together(pilot: Pilot[int], *keys: str) -> None:
+    """Post `keys` at once, as the driver does with one read of several keys."""
+    for key in keys:
+        character = CHARACTERS.get(key, key if len(key) == 1 else None)
+        name = {"/": "slash", " ": "space"}.get(key, key)
+        pilot.app.post_message(events.Key(name, character))
+    await settle(pilot, 0.3)
+
+
+async def search_for(pilot: Pilot[int], text: str) -> None:
+    await pilot.press("slash", *text)
+    results = pilot.app.screen.query_one(ResultList)
+    for _ in range(100):
+        await pilot.pause(0.05)
+        if results.count:
+            break
+    assert results.count
+
+
+async def test_down_then_enter_in_the_query_box_opens_the_first_result(app: NewsApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await search_for(pilot, "cotton")
+        await together(pilot, "down", "enter")
+        assert isinstance(app.screen, ArticleScreen)
+        assert COTTON in screen_text(pilot)
+
+
+async def test_enter_then_enter_in_the_query_box_opens_the_first_result(app: NewsApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await search_for(pilot, "cotton")
+        await together(pilot, "enter", "enter")
+        assert isinstance(app.screen, ArticleScreen)
+
+
+async def test_slash_and_a_query_go_into_the_query_box(app: NewsApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await together(pilot, "/", *"cotton")
+        assert isinstance(app.screen, SearchScreen)
+        assert app.screen.query_one("#query").value == "cotton"  # type: ignore[attr-defined]
+        await settle(pilot, 0.5)
+        assert COTTON in screen_text(pilot)
+
+
+async def test_open_then_next_reaches_the_article_screen(app: NewsApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await together(pilot, "enter", "n")
+        assert isinstance(app.screen, ArticleScreen)
+        assert "article 2 of 21" in screen_text(pilot)
+
+
+async def test_back_then_down_moves_the_list_cursor(app: NewsApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await together(pilot, "q", "j", "j")
+        assert isinstance(app.screen, ListScreen)
+        assert app.screen.query_one(ArticleList).cursor == 2
+
+
+async def test_up_from_the_first_result_then_typing_edits_the_query(app: NewsApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await search_for(pilot, "mill")
+        await pilot.press("down")
+        await settle(pilot)
+        await together(pilot, "up", *"s")
+        assert app.screen.query_one("#query").value == "mills"  # type: ignore[attr-defined]
