@@ -36,6 +36,8 @@ def fit_snippet(snippet: Snippet, width: int) -> Snippet:
         return replace(snippet, text=text, highlights=highlights)
     start = _window_start(text, highlights, width) if highlights else 0
     prefix = "" if start == 0 or text[:start].rstrip().endswith(_SENTENCE_END) else ELLIPSIS
+    if width < 2:
+        prefix = ""  # no room for both an ellipsis and a letter
     body = text[start:]
     shown = truncate(body, width - cell_width(prefix))
     visible = len(shown) - (1 if shown != body else 0)  # characters of body on the line

@@ -7,6 +7,7 @@ class."""
 
 from __future__ import annotations
 
+from support.reader import loaded, screen_text, settle
 from textual import events
 from textual.pilot import Pilot
 
@@ -16,7 +17,6 @@ from newstui.tui.screens.list_screen import ListScreen
 from newstui.tui.screens.search_screen import SearchScreen
 from newstui.tui.widgets.article_list import ArticleList
 from newstui.tui.widgets.result_list import ResultList
-from support.reader import loaded, screen_text, settle
 
 SIZE = (80, 24)
 COTTON = "Saltgrave Cotton Mill Reopens With 120 Jobs"

@@ -126,13 +126,14 @@ class NewsApp(App[int]):
             event.newstui_read_at = self._focus_now()  # type: ignore[attr-defined]
         await super().on_event(event)
 
-    def on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         read_at = getattr(event, "newstui_read_at", None)
         if read_at is None or read_at == self._focus_now():
             return
-        event.prevent_default()  # not the current screen's bindings now: they get it anew
+        event.prevent_default()  # not the old focus's bindings now: the new focus's
         event.stop()
-        self.post_message(events.Key(event.key, event.character))
+        # Handed on now, as if just read (not queued behind keys read since: order kept).
+        await self.on_event(events.Key(event.key, event.character))
 
     def get_default_screen(self) -> Screen[None]:
         return ListScreen(self.model, self.config.filter, self.config.order)
