@@ -37,7 +37,12 @@ class ContinueRestoresModes(LinuxDriver):
             # Textual starts it again.
             super()._sigcont_application()
             return
-        self.restore_modes()
+        # Not here: a signal handler runs between two steps of whatever the main thread
+        # was doing — perhaps inside the writer's queue, whose lock a write from here
+        # would wait for forever. The event loop runs it next.
+        loop = getattr(self._app, "_loop", None)
+        if loop is not None:
+            loop.call_soon_threadsafe(self.restore_modes)
 
     def restore_modes(self) -> None:
         """Put the terminal back the way the reader set it, and repaint everything."""
@@ -63,10 +68,7 @@ class ContinueRestoresModes(LinuxDriver):
         # The screen may have been drawn over while stopped: draw all of it again.
         width, height = self._get_terminal_size()
         size = Size(width, height)
-        app = self._app
-        loop = getattr(app, "_loop", None)
-        if loop is not None:
-            loop.call_soon_threadsafe(app.post_message, events.Resize(size, size))
+        self._app.post_message(events.Resize(size, size))
 
 
 class ReaderDriver(ContinueRestoresModes, QuietDriver):
