@@ -41,6 +41,7 @@ from newstui.tui.themes import (
     initial_theme,
     user_themes,
 )
+from newstui.tui.typeahead import TypeAhead, copy_of
 
 DEFAULT_SETTINGS = TerminalSettings(color="truecolor", utf8=True, low_bandwidth=False,
                                     hyperlinks=True)
@@ -91,6 +92,7 @@ class NewsApp(App[int]):
         # The theme is remembered by name; on 16 colours or none its ANSI counterpart.
         self._initial_theme = initial_theme(theme, self.available_themes, self._ansi)
         self.exit_signal: int | None = None
+        self._typeahead = TypeAhead()
         #: Why the reader could not go on (printed on stderr once the terminal is back).
         self.failure: str | None = None
 
@@ -107,33 +109,40 @@ class NewsApp(App[int]):
         super().notify(inert(message), title=inert(title), severity=severity,
                        timeout=timeout, markup=markup)
 
-    # -- keys typed ahead -------------------------------------------------------
-    #
-    # Over SSH, keys often arrive in one packet ("/" and the query; ↑ and a letter).
-    # Textual hands each key to the widget focused when it is read, so the keys after
-    # one that changes the screen or the focus are queued on the old widget; by the
-    # time they bubble back to the app, another screen or widget has the keys and
-    # nothing sees them: they would be lost. Each key is stamped with where it was
-    # read (screen and focused widget), and a key that reaches the app from a place
-    # that no longer has the focus is read again where the focus is now — as if typed
-    # a moment later.
+    # -- keys typed ahead (newstui.tui.typeahead): every key counts, in order ------
 
     def _focus_now(self) -> tuple[Screen[object], object]:
         return self.screen, self.screen.focused
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
-            event.newstui_read_at = self._focus_now()  # type: ignore[attr-defined]
+            if self._typeahead.hold(event):
+                # Keys read before it are still on their way up: it goes after them.
+                self.set_timer(0.01, self._release_keys)
+                return
+            await self._hand_on(event)
+            return
         await super().on_event(event)
 
+    async def _hand_on(self, key: events.Key) -> None:
+        self._typeahead.read(key, self._focus_now())
+        await super().on_event(key)
+        self._typeahead.sent(key)
+
+    async def _release_keys(self) -> None:
+        """Hand on the keys held back, in order, as far as nothing is still on its way."""
+        while (key := self._typeahead.next_held()) is not None:
+            await self._hand_on(key)
+        if self._typeahead.holding:
+            # Looked at again shortly: a key taken on the way says nothing to the app.
+            self.set_timer(0.01, self._release_keys)
+
     async def on_key(self, event: events.Key) -> None:
-        read_at = getattr(event, "newstui_read_at", None)
-        if read_at is None or read_at == self._focus_now():
-            return
-        event.prevent_default()  # not the old focus's bindings now: the new focus's
-        event.stop()
-        # Handed on now, as if just read (not queued behind keys read since: order kept).
-        await self.on_event(events.Key(event.key, event.character))
+        if self._typeahead.came_back(event, self._focus_now()):
+            event.prevent_default()  # not the old focus's bindings now: the new focus's
+            event.stop()
+            await self._hand_on(copy_of(event))  # the oldest on its way: no waiting
+        self.call_later(self._release_keys)
 
     def get_default_screen(self) -> Screen[None]:
         return ListScreen(self.model, self.config.filter, self.config.order)

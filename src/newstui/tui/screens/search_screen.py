@@ -17,6 +17,7 @@ from newstui.model import ReaderModel
 from newstui.query import QueryError
 from newstui.store import StoreError
 from newstui.tui.messages import SearchDone, SearchFailed
+from newstui.tui.typeahead import TypeAhead
 from newstui.tui.widgets.cursor_list import CursorList
 from newstui.tui.widgets.result_list import ResultList
 
@@ -176,6 +177,7 @@ class SearchScreen(Screen[None]):
         if event.key == "up" and results.has_focus and results.cursor == 0:
             self.action_focus_query()
             event.stop()
+            TypeAhead.taken(event)  # the keys typed after it need not wait for it
 
     def action_back(self) -> None:
         self.dismiss()
