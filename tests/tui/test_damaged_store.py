@@ -82,8 +82,9 @@ async def test_damage_while_reading_is_said_once_and_ctrl_c_quits(archive: Archi
         await settle(pilot)
         assert isinstance(app.screen, ArticleScreen)
         truncate_file(archive.path)  # another process broke the store
-        app._watch()  # what the timer does every few seconds
-        await settle(pilot, 0.5)
+        for _ in range(3):  # what the timer does every few seconds
+            app._watch()
+            await settle(pilot, 0.3)
         assert len(app._notifications) == 1
         assert "Cannot read the archive" in next(iter(app._notifications)).title
         assert isinstance(app.screen, ArticleScreen)  # still reading

@@ -47,7 +47,10 @@ HOSTILE = Article(
 def hostile_store(tmp_path: Path) -> Path:
     db = tmp_path / "hostile.json"
     Archive.open(db).add([HOSTILE, Article(headline="A Quiet Story", body=("Nothing.",),
-                                           published="2016-01-01")])
+                                           published="2016-01-01"),
+                          # Escapes first, so that they are inside what the list draws.
+                          Article(headline=f"{ESCAPES}Escapes First", body=("x",),
+                                  dateline=f"東京{ESCAPES}", published="2015-01-01")])
     return db
 
 
@@ -64,6 +67,7 @@ async def test_the_list_sends_no_escape_from_the_store(hostile_store: Path) -> N
         sent = strips_text(app)
         assert FORBIDDEN.search(sent) is None
         assert "Hostile [link=http://evil.example]Open[/link] [P…" in screen_text(pilot)
+        assert "Escapes First" in screen_text(pilot)
 
 
 async def test_the_article_shows_markup_literally_and_no_control(hostile_store: Path) -> None:

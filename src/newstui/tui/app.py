@@ -116,7 +116,7 @@ class NewsApp(App[int]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
-            if self._typeahead.hold(event):
+            if self._typeahead.hold(event, self.screen.is_mounted):
                 # Keys read before it are still on their way up: it goes after them.
                 self.set_timer(0.01, self._release_keys)
                 return
@@ -131,7 +131,7 @@ class NewsApp(App[int]):
 
     async def _release_keys(self) -> None:
         """Hand on the keys held back, in order, as far as nothing is still on its way."""
-        while (key := self._typeahead.next_held()) is not None:
+        while (key := self._typeahead.next_held(self.screen.is_mounted)) is not None:
             await self._hand_on(key)
         if self._typeahead.holding:
             # Looked at again shortly: a key taken on the way says nothing to the app.

@@ -41,9 +41,10 @@ class TypeAhead:
     def _done(key: events.Key) -> bool:
         return bool(getattr(key, "newstui_back", False))
 
-    def hold(self, key: events.Key) -> bool:
-        """Must `key`, just read, wait (behind keys on their way, or keys held)?"""
-        if self._held or self.must_wait():
+    def hold(self, key: events.Key, ready: bool = True) -> bool:
+        """Must `key`, just read, wait (behind keys on their way, or keys held, or for
+        a screen that is not `ready` to take keys: still mounting, nothing focused)?"""
+        if self._held or self.must_wait() or not ready:
             self._held.append(key)
             return True
         return False
@@ -52,9 +53,9 @@ class TypeAhead:
     def holding(self) -> bool:
         return bool(self._held)
 
-    def next_held(self) -> events.Key | None:
+    def next_held(self, ready: bool = True) -> events.Key | None:
         """The oldest key held back, once it need wait no longer."""
-        if self._held and not self.must_wait():
+        if self._held and ready and not self.must_wait():
             return self._held.popleft()
         return None
 
