@@ -566,7 +566,19 @@ class ArticleStore:
 
 def commit_change(store: ArticleStore, change: _Change) -> dict[str, str]:
     """Write the segment files a change needs and then the manifest. Returns where
-    each new record went."""
+    each new record went. A write that fails (a full disk, say) removes the segment
+    files it had written: the manifest was not replaced, so the archive is unchanged."""
+    try:
+        return _commit_change(store, change)
+    except ReadOnlyStoreError:
+        raise
+    except StoreError as exc:
+        with contextlib.suppress(OSError):
+            tidy(store)  # the new segment files: no manifest names them
+        raise StoreError(f"{exc}; the archive is unchanged") from None
+
+
+def _commit_change(store: ArticleStore, change: _Change) -> dict[str, str]:
     manifest = change.manifest
     manifest.meta = bump_generation(manifest.meta, SCHEMA_VERSION)  # the id, for a new store
     generation = manifest.generation

@@ -70,9 +70,17 @@ def _one_line_failure(done: subprocess.CompletedProcess[str]) -> str:
 
 def _debris(folder: Path) -> list[str]:
     """Names that only a half-finished write leaves: temporary files, half-built indexes."""
-    return sorted(p.name for p in folder.iterdir()
-                  if p.name.endswith(".tmp") or ".index.new-" in p.name
-                  or ".index.old-" in p.name)
+    names = sorted(p.name for p in folder.iterdir()
+                   if p.name.endswith(".tmp") or ".index.new-" in p.name
+                   or ".index.old-" in p.name)
+    # A segment file that no manifest (nor its backup) names is debris too.
+    segments = folder / "store.segments"
+    named = (folder / "store.json").read_bytes() + b"".join(
+        p.read_bytes() for p in folder.glob("store.json.bak"))
+    if segments.is_dir():
+        names += sorted(f"store.segments/{p.name}" for p in segments.iterdir()
+                        if p.name.encode() not in named)
+    return names
 
 
 def test_a_full_disk_loses_nothing_and_leaves_nothing(small_disk: Path, tmp_path: Path) -> None:
