@@ -1,5 +1,5 @@
 """End to end: the installed `newstui` in two real pseudo-terminals side by side, one
-with the output layer (the default), one with `--output plain`; the same keys to both;
+with the output layer (`--output shadow`), one with `--output plain`; the same keys to both;
 after each key has settled, the two screens (pyte) are identical cell for cell, and the
 layer sent fewer bytes."""
 
@@ -67,7 +67,8 @@ def test_same_screens_fewer_bytes_through_a_real_tty(store: Path, tmp_path: Path
     plain would (it passes Textual's bytes through while the sizes disagree)."""
     options: list[str] = []
     env = terminal_env(tmp_path)
-    layered = PtyTerminal([newstui_command(), "--db", str(store), *options], env)
+    layered = PtyTerminal([newstui_command(), "--db", str(store), "--output", "shadow",
+                           *options], env)
     plain = PtyTerminal([newstui_command(), "--db", str(store), "--output", "plain", *options],
                         env)
     keys: list[bytes | tuple[int, int]] = [
