@@ -1,4 +1,4 @@
-"""Case 16 (issue 12): the reading room under load. `newstui serve-ssh` against OpenSSH's
+"""Case 18 (issue 12): the reading room under load. `newstui serve-ssh` against OpenSSH's
 sshd starting a separate `newstui` per connection, in the same run, on the same
 500-article archive (the first 100 stories of each BBC category in ../shared/corpus).
 
@@ -36,7 +36,7 @@ from common import CORPUS, REPO, SCRATCH, fresh_dir, median, newstui_argv, perce
 from terminal import ENTER, ESCAPE, Terminal
 
 DOC = REPO / "docs" / "benchmarks.md"
-START, END = "<!-- case 16 (serve-ssh) start -->", "<!-- case 16 (serve-ssh) end -->"
+START, END = "<!-- case 18 (serve-ssh) start -->", "<!-- case 18 (serve-ssh) end -->"
 SESSIONS = 20
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 MB = 1024 * 1024
@@ -304,7 +304,7 @@ def write_doc(rows: list[tuple[str, str, str, str, str, str]], when: str, count:
              "|---|---|---|---|---|---|"]
     table += [f"| {' | '.join(row)} |" for row in rows]
     section = "\n".join([
-        START, "", "## Case 16: the reading room (`newstui serve-ssh`) under load", "",
+        START, "", "## Case 18: the reading room (`newstui serve-ssh`) under load", "",
         f"Run {when} by `python bench/case_serve.py` ({count} articles: the first 100 "
         "stories of each BBC category; both servers in the same run, on loopback, with "
         "OpenSSH's client in a pty read by pyte). PSS is summed over the server and every "
@@ -339,7 +339,7 @@ def main() -> int:
     home = fresh_dir(folder / "home")
     results = {}
     for kind in (ReadingRoom, OpenSSH):
-        say(f"case 16: {kind.name} …")
+        say(f"case 18: {kind.name} …")
         server = kind(fresh_dir(folder / kind.__name__), store, key)
         try:
             results[kind.__name__] = measure(server, home)
@@ -390,8 +390,8 @@ def main() -> int:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     if not args.no_doc:
         write_doc(rows, when, count)
-        say(f"wrote case 16 into {DOC}")
-    say(f"case 16 took {time.monotonic() - started:.0f} s")
+        say(f"wrote case 18 into {DOC}")
+    say(f"case 18 took {time.monotonic() - started:.0f} s")
     return 0
 
 
