@@ -148,22 +148,10 @@ class ReadingState:
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> ReadingState:
-        """A state from its record. A hand-edited value of the wrong type never stops
-        the reader: marks are read as JSON truth, a position that is not a whole number
-        is the top (losing a scroll offset is harmless; losing the archive view is not)."""
-        if not isinstance(record, dict):
-            return cls()
-        position = record.get("position", 0)
-        if isinstance(position, bool) or not isinstance(position, (int, float, str)):
-            position = 0
-        try:
-            line = int(position)
-        except (TypeError, ValueError, OverflowError):
-            line = 0
         return cls(
-            read=record.get("read") is True,
-            starred=record.get("starred") is True,
-            position=max(0, line),
+            read=bool(record.get("read", False)),
+            starred=bool(record.get("starred", False)),
+            position=max(0, int(record.get("position", 0) or 0)),
         )
 
 

@@ -36,16 +36,3 @@ def test_link_fields_round_trip_and_are_left_out_when_unset() -> None:
     assert Article.from_record(record) == item
     plain = Article(headline="A", body=("x",)).to_record()
     assert not {"url", "feed", "guid", "author"} & plain.keys()
-
-
-def test_a_hand_edited_reading_state_never_raises() -> None:
-    from newstui.article import ReadingState
-
-    odd: list[object] = [{"position": "a"}, {"position": None}, {"position": [1]},
-                         {"position": 1e400}, {"position": float("nan")}, {"position": True},
-                         {"read": "no", "starred": 1}, "not a record", None]
-    for record in odd:
-        state = ReadingState.from_record(record)  # type: ignore[arg-type]
-        assert state.position == 0 and not state.read and not state.starred
-    assert ReadingState.from_record({"read": True, "position": "12"}) == ReadingState(
-        read=True, position=12)
