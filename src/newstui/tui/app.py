@@ -354,7 +354,7 @@ class NewsApp(App[int]):
 def _driver_for(settings: TerminalSettings) -> type[Driver] | None:
     if os.name != "posix" or os.environ.get("TEXTUAL_DRIVER"):
         return None  # Textual's own choice: e.g. its web driver under `serve-web`
-    from newstui.tui.driver import ShadowDriver
+    from newstui.tui.driver import OwnDescriptor, ShadowDriver
     from newstui.tui.job_control import (
         ContinueRestoresModes,
         LowBandwidthReaderDriver,
@@ -365,7 +365,7 @@ def _driver_for(settings: TerminalSettings) -> type[Driver] | None:
         from newstui.tui.shadow import Capabilities
 
         caps = Capabilities.from_terminfo(os.environ.get("TERM", ""))
-        return type("ShadowDriver", (ContinueRestoresModes, ShadowDriver),
+        return type("ShadowDriver", (OwnDescriptor, ContinueRestoresModes, ShadowDriver),
                     {"capabilities": caps})
     return LowBandwidthReaderDriver if settings.erase_runs else ReaderDriver
 

@@ -13,6 +13,7 @@ line.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import termios
@@ -34,6 +35,37 @@ def _erase(match: re.Match[str]) -> str:
 def compact(data: str) -> str:
     """`data` with each run of 12 or more spaces as ECH + CUF."""
     return _RUN_OF_SPACES.sub(_erase, data) if "            " in data else data
+
+
+class OwnDescriptor(LinuxDriver):
+    """Draws through a file descriptor of its own: a duplicate of the terminal's fd 2.
+
+    Calls into the search index point fd 2 at /dev/null for a moment, so that a Rust
+    panic's text never lands on the user's screen (`search._native_calls`). Textual
+    draws on fd 2 from its writer thread, so a frame written during a search was lost
+    (a character typed into the search box stayed missing until the next change). A
+    duplicate refers to the same terminal and is not moved by that."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._own_file: IO[str] | None = None
+        terminal = self._file
+        if terminal is None:
+            return
+        try:
+            fd = os.dup(terminal.fileno())
+        except (OSError, ValueError, AttributeError):
+            return  # no descriptor to duplicate: draw where Textual would
+        self._own_file = os.fdopen(fd, "w", encoding=terminal.encoding,
+                                   errors=terminal.errors)
+        self._file = self._own_file
+
+    def close(self) -> None:
+        super().close()
+        if self._own_file is not None:
+            with contextlib.suppress(OSError, ValueError):
+                self._own_file.close()
+            self._own_file = None
 
 
 class QuietDriver(LinuxDriver):

@@ -25,7 +25,7 @@ from textual import events
 from textual.drivers.linux_driver import LinuxDriver
 from textual.geometry import Size
 
-from newstui.tui.driver import LowBandwidthDriver, QuietDriver
+from newstui.tui.driver import LowBandwidthDriver, OwnDescriptor, QuietDriver
 
 
 class ContinueRestoresModes(LinuxDriver):
@@ -71,9 +71,9 @@ class ContinueRestoresModes(LinuxDriver):
         self._app.post_message(events.Resize(size, size))
 
 
-class ReaderDriver(ContinueRestoresModes, QuietDriver):
+class ReaderDriver(OwnDescriptor, ContinueRestoresModes, QuietDriver):
     """The reader's driver on a terminal."""
 
 
-class LowBandwidthReaderDriver(ContinueRestoresModes, LowBandwidthDriver):
+class LowBandwidthReaderDriver(OwnDescriptor, ContinueRestoresModes, LowBandwidthDriver):
     """The reader's driver over a slow link."""
