@@ -17,6 +17,8 @@ import unicodedata
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from newstui.inert import _CONTROLS, _ESCAPES
+
 # A tag needs a letter, "/" or "!" right after "<" and a ">" within 500 characters, so
 # "x < y", "a<3" and a stray "<" in a long plain-text page are text, not the start of
 # a tag that would swallow the rest of the page (as the HTML5 algorithm would read it).
@@ -52,26 +54,10 @@ _BLOCK_NAMES = "|".join(sorted(_BLOCKS))
 _BLOCK_TAG = re.compile(rf"</?(?:{_BLOCK_NAMES})\b[^<>]{{0,500}}>", re.IGNORECASE)
 _COMMENT_OR_TAG = re.compile(r"<!--.*?-->|<[A-Za-z/!][^<>]{0,500}>", re.DOTALL)
 
-# Terminal escape sequences: CSI (colours, cursor moves), OSC (titles, OSC 8 links,
-# OSC 52 clipboard writes), DCS/SOS/PM/APC strings, and two-byte ESC sequences.
-# Both the 7-bit (ESC [) and 8-bit (U+009B) introducers are covered.
-_ESCAPES = re.compile(
-    r"""
-    (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?                     # CSI ... final byte
-  | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])               # OSC, DCS, SOS, PM, APC ...
-        [^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?              # ... up to BEL or ST
-  | \x1b[ -/]*[0-~]?                                       # other ESC sequences
-    """,
-    re.VERBOSE,
-)
-
-# C0 and C1 controls except newline and tab, DEL, and the invisible characters that can
-# disguise text: bidi embeddings/overrides/isolates, zero-width space, word joiner, BOM.
-# ZWJ/ZWNJ (U+200C/D) stay: emoji and several scripts need them.
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
-    "\u2066-\u2069\ufeff\ufff9-\ufffb]"
-)
+# Terminal escape sequences (CSI, OSC, DCS/SOS/PM/APC, two-byte ESC; 7- and 8-bit) and
+# the invisible characters that can disguise text: one definition, in `inert`, which the
+# reader imports at first paint without this module's HTML parser.
+_INVISIBLE = _CONTROLS
 _LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x0b\x0c\x85]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Only what needs changing: a run of two or more, or one that is not a plain space
