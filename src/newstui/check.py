@@ -39,6 +39,7 @@ from newstui.store_format import (
     StoreError,
     bump_generation,
     load_tables,
+    refuse_what_is_not_a_store,
 )
 
 _HINT = "; `newstui check --repair` mends it"
@@ -91,6 +92,7 @@ def check(path: Path) -> CheckReport:
 
 
 def _examine(path: Path) -> tuple[CheckReport, dict[str, _SegmentFinding]]:
+    refuse_what_is_not_a_store(path)
     report = CheckReport(path)
     store = ArticleStore(path, read_only=True)
     findings: dict[str, _SegmentFinding] = {}
@@ -359,6 +361,7 @@ def _token(key: str) -> Any:
 
 def repair(path: Path) -> CheckReport:
     """Check, then put right what was found, under the store's write lock."""
+    refuse_what_is_not_a_store(path)
     store = ArticleStore(path)
     with store.lock():
         report, findings = _examine(path)

@@ -24,7 +24,7 @@ from newstui.archive import DEFAULT_LIMIT, Archive, bundled_samples
 from newstui.commands import feeds as feed_commands
 from newstui.commands.config import VersionAction, describe_subcommands, load_settings
 from newstui.config import ConfigError, Settings
-from newstui.files import atomic_write
+from newstui.files import UnknownUserError, atomic_write, expand_user
 from newstui.pg import is_database_url
 from newstui.query import QueryError
 from newstui.render import format_article, format_list_row
@@ -253,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `newstui list | head`: the reader went away, which is not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-    except (QueryError, UsageError, ConfigError) as exc:
+    except (QueryError, UsageError, ConfigError, UnknownUserError) as exc:
         if args.debug:
             raise
         _error(f"{exc}")
@@ -298,7 +298,7 @@ def run(args: argparse.Namespace) -> int:
     path, chosen = _store_location(settings.store)
     state = getattr(args, "state", None)
     archive = Archive.open(path, on_wait=_say_waiting,
-                           state_path=Path(state).expanduser() if state else None)
+                           state_path=expand_user(state) if state else None)
     if not chosen and args.command in READING_COMMANDS and not path.exists():
         _seed(archive)
     return dispatch(archive, args)
@@ -368,7 +368,7 @@ def _store_location(chosen: str | None) -> tuple[Path, bool]:
     """(path, chosen): chosen is False for the default location, which is seeded.
     `chosen`: --db, $NEWSTUI_DB or the config file's `store` (see config.py)."""
     if chosen:
-        path = Path(chosen).expanduser()
+        path = expand_user(chosen)
         # A mistyped folder is reported, not created (nor left to fail mid-write).
         if not path.parent.is_dir():
             raise StoreError(f"{path}: no such folder {path.parent} for the store")

@@ -33,6 +33,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+from newstui.files import expand_user
 from newstui.listing import FILTERS, ORDERS
 from newstui.terminal import COLOR_MODES, OUTPUT_MODES
 
@@ -157,7 +158,7 @@ def config_path(flag: str | None, env: Mapping[str, str], default: Path) -> tupl
     config folder). An explicit file must exist; the default one need not."""
     chosen = flag or env.get(CONFIG_ENV)
     if chosen:
-        return Path(chosen).expanduser(), True
+        return expand_user(chosen), True
     return default, False
 
 

@@ -23,8 +23,9 @@ import secrets
 import shutil
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 class FileWriteError(OSError):
@@ -56,6 +57,22 @@ def write_target(path: Path) -> Path:
     if not path.is_symlink():
         return path
     return Path(os.path.realpath(path))
+class UnknownUserError(ValueError):
+    """A path began `~name/` and the system has no user of that name."""
+
+
+def expand_user(text: str | os.PathLike[str]) -> Path:
+    """`Path(text).expanduser()`, with one clear error for `~nosuchuser/...` (the
+    standard library raises a bare RuntimeError that would reach the user as a
+    traceback)."""
+    path = Path(text)
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        user = str(text).split("/", 1)[0]
+        raise UnknownUserError(f"{text}: no user named {user[1:]!r}") from None
+
+
 class LockTimeoutError(FileWriteError):
     """Another process kept a write lock for longer than we would wait."""
 
@@ -67,6 +84,14 @@ def atomic_write(path: Path, data: bytes, backup: bool = False) -> None:
     real file even when `path` is a link). Raises ReadOnlyError, DiskFullError or
     FileWriteError, each naming the file, and leaves nothing of the attempt behind.
     """
+    with atomic_writer(path, backup) as handle:
+        handle.write(data)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, backup: bool = False) -> Iterator[BinaryIO]:
+    """`atomic_write` for data written a piece at a time (an export): the file
+    appears whole when the block ends without an error, and not at all otherwise."""
     target = write_target(path)
     remove_stale_temporaries(target)
     tmp = target.with_name(_temporary_name(target.name))
@@ -78,11 +103,11 @@ def atomic_write(path: Path, data: bytes, backup: bool = False) -> None:
                 # Before the data is written: the new file is never more readable
                 # than the one it replaces.
                 _keep_mode_and_owner(handle.fileno(), old)
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         if backup and old is not None:
-            _keep_backup(target, path.with_name(path.name + ".bak"))
+            keep_copy(target, path.with_name(path.name + ".bak"))
         os.replace(tmp, target)
     except PermissionError:
         raise ReadOnlyError(f"{path}: read-only (permission denied)") from None
@@ -96,6 +121,18 @@ def atomic_write(path: Path, data: bytes, backup: bool = False) -> None:
         fsync_dir(path.parent)  # the backup beside the link
 
 
+def is_special_file(path: Path) -> bool:
+    """Whether `path` is (or links to) something other than a regular file or a
+    folder: a FIFO, a device, a socket. Such a thing is written straight, never
+    replaced by a rename (`--output /dev/stdout` must reach the terminal, and a
+    rename over /dev/null would take the device away)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 def _write_error(path: Path, exc: OSError) -> FileWriteError:
     if isinstance(exc, FileWriteError):
         return exc
@@ -106,7 +143,7 @@ def _write_error(path: Path, exc: OSError) -> FileWriteError:
     return FileWriteError(f"{path}: cannot write: {exc.strerror or exc}")
 
 
-def _keep_backup(target: Path, backup: Path) -> None:
+def keep_copy(target: Path, backup: Path) -> None:
     """Keep the file about to be replaced as `backup`, a real file: a hard link (no
     copy: the old inode lives on as the backup) where it can be, else a copy."""
     bak_tmp = backup.with_name(_temporary_name(backup.name))

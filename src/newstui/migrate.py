@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newstui.files import atomic_write
+from newstui.files import atomic_write, keep_copy, write_target
 from newstui.manifest import SEGMENT_ARTICLES, SEGMENT_BYTES, SEGMENTS, Manifest, Segment
 from newstui.segment import ArticleFile
 from newstui.store_format import (
@@ -162,7 +162,10 @@ def convert(store: ArticleStore) -> Manifest:
     keep = store.legacy_path
     if keep.exists():
         keep = keep.with_name(f"{store.legacy_path.stem}.{os.getpid()}.json")
-    os.link(path, keep)  # the old file lives on under its new name: no copy
+    # The old file lives on under its new name: a hard link of the file itself (not of
+    # a symbolic link to it, which would end up naming the manifest), a copy where
+    # the file system has no hard links (a FAT stick, some sync mounts).
+    keep_copy(write_target(path), keep)
     atomic_write(path, manifest.encode())
     return manifest
 

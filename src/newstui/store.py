@@ -70,6 +70,7 @@ from newstui.store_format import (
     check_meta,
     load_tables,
     now_iso,
+    refuse_what_is_not_a_store,
 )
 
 __all__ = [
@@ -378,12 +379,24 @@ class ArticleStore:
     def newest_first_records(self) -> Iterator[dict[str, Any]]:
         """Every record in the list's order, one at a time (for export)."""
         segments = list(self.manifest.segments.values())
-        placed = heapq.merge(*(((s, segment.name) for s in self._live_summaries(segment))
-                               for segment in segments), key=lambda pair: _order_key(pair[0]))
-        for summary, name in placed:
-            record = self._file(self.manifest.segments[name]).record(summary.id, mapped=False)
-            if record is not None:
-                yield record
+        placed = heapq.merge(*(self._tagged_summaries(segment) for segment in segments),
+                             key=lambda pair: _order_key(pair[0]))
+        for summary, segment in placed:
+            record = self._file(segment).record(summary.id, mapped=False)
+            if record is None:
+                # A summary whose record is missing is damage, never a silent gap in a
+                # backup: an export that drops articles and exits 0 loses them for good.
+                raise CorruptStoreError(
+                    f"{self._file(segment).path}: article {summary.id} is listed but its "
+                    "record is missing; `newstui check --repair` can mend it")
+            yield record
+
+    def _tagged_summaries(self, segment: Segment) -> Iterator[tuple[Summary, Segment]]:
+        # A function of its own so each generator holds its own segment: a generator
+        # expression nested in a loop would see only the loop's last segment (late
+        # binding), and every article would be looked up in the wrong file.
+        for summary in self._live_summaries(segment):
+            yield summary, segment
 
     def each_summary(self) -> Iterator[Summary]:
         """Every live summary, segment by segment, in no particular order (memory: one
@@ -426,6 +439,7 @@ class ArticleStore:
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """The writers' lock, its failures as store errors."""
+        refuse_what_is_not_a_store(self.path)  # before a lock file appears beside it
         try:
             with WriteLock(self.lock_path, on_wait=self.on_wait):
                 yield

@@ -8,8 +8,6 @@ by cli.py as one line.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import re
 import sys
 from collections.abc import Callable
@@ -21,11 +19,11 @@ import orjson
 
 from newstui.archive import Archive
 from newstui.article import Summary
-from newstui.files import FileWriteError, fsync_dir
+from newstui.files import FileWriteError, atomic_writer, is_special_file
 from newstui.store_format import UnknownArticleError
 
 EXIT_OK, EXIT_FAILED = 0, 1
-_AGE = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$")
+_AGE = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.ASCII)
 _DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 
 
@@ -64,7 +62,11 @@ def age(text: str) -> int:
     match = _AGE.match(text)
     if not match:
         raise argparse.ArgumentTypeError(f"not an age like 90d, 12w, 6m or 2y: {text!r}")
-    return int(match.group(1)) * _DAYS[match.group(2)]
+    days = int(match.group(1)) * _DAYS[match.group(2)]
+    if days > (date.today() - date.min).days:
+        # No date is that old, and the cut-off could not even be computed.
+        raise argparse.ArgumentTypeError(f"{text!r} reaches back before the year 1")
+    return days
 
 
 def run(archive: Archive, args: argparse.Namespace) -> int:
@@ -144,26 +146,27 @@ def cmd_export(archive: Archive, output: str | None,
         sys.stdout.flush()
         return EXIT_OK
     target = Path(output)
+    if target.is_dir():
+        raise FileWriteError(f"{target}: is a folder; give --output a file name")
     if not target.parent.is_dir():
         raise FileWriteError(f"{target}: cannot write: no such folder {target.parent}")
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     count = 0
-    try:
-        with open(tmp, "wb") as handle:
+    if is_special_file(target):
+        # A FIFO, a terminal, /dev/stdout: written straight, as a shell's `>` would.
+        try:
+            with open(target, "wb") as handle:
+                for record in records:
+                    handle.write(safe(orjson.dumps(record) + b"\n"))
+                    count += 1
+        except OSError as exc:
+            raise FileWriteError(f"{target}: cannot write: {exc.strerror or exc}") from None
+    else:
+        # A regular file (or a link to one) is replaced whole, through the link, with
+        # its permission bits: an export is a backup and must never be half written.
+        with atomic_writer(target) as handle:
             for record in records:
                 handle.write(safe(orjson.dumps(record) + b"\n"))
                 count += 1
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except FileWriteError:
-        raise
-    except OSError as exc:
-        raise FileWriteError(f"{target}: cannot write: {exc.strerror or exc}") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-    fsync_dir(target.parent)
     print(f"newstui: exported {count} articles to {output}", file=sys.stderr)
     return EXIT_OK
 

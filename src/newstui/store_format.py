@@ -58,6 +58,11 @@ class StoreLockedError(StoreError):
     """Another process kept the write lock for too long."""
 
 
+class NotAStoreError(StoreError):
+    """The store path names a folder, a FIFO or a device: not a store, and never
+    "mended" (a repair would rename the user's folder, or a device)."""
+
+
 class ReadOnlyStoreError(StoreError):
     """The store (or its folder) cannot be written."""
 
@@ -86,13 +91,28 @@ def open_regular(path: Path) -> int:
     except PermissionError:
         raise StoreError(f"{path}: permission denied") from None
     except IsADirectoryError:
-        raise StoreError(f"{path}: is a directory, not a store file") from None
+        raise NotAStoreError(f"{path}: is a directory, not a store file; give --db the "
+                             "path of a store file") from None
     kind = os.fstat(fd).st_mode
     if not stat.S_ISREG(kind):
         os.close(fd)
         what = "a directory" if stat.S_ISDIR(kind) else "not a regular file (a FIFO or device)"
-        raise CorruptStoreError(f"{path}: {what}, not a store file; left untouched")
+        raise NotAStoreError(f"{path}: {what}, not a store file; left untouched; give --db "
+                             "the path of a store file")
     return fd
+
+
+def refuse_what_is_not_a_store(path: Path) -> None:
+    """A folder, FIFO or device at the store path is the wrong --db, not damage: it is
+    never renamed aside or read (a FIFO would hang the repair)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # missing (or unreadable): the usual checks say so
+    if not stat.S_ISREG(mode):
+        what = "a directory" if stat.S_ISDIR(mode) else "not a regular file (a FIFO or device)"
+        raise NotAStoreError(f"{path}: {what}, not a store file; left untouched; give --db "
+                             "the path of a store file")
 
 
 def read_regular(path: Path) -> bytes:

@@ -80,3 +80,24 @@ def test_a_single_file_that_lost_most_of_its_articles_is_not_converted(
     assert len(done.stderr.strip().splitlines()) == 1
     assert orjson.loads(db.read_bytes()) == tables
     assert not (tmp_path / "articles.segments").exists()
+
+
+def test_a_symlinked_single_file_store_keeps_its_old_file_as_a_real_file(
+        tmp_path: Path) -> None:
+    """A store in a synced folder reached through a link: the conversion writes through
+    the link, and NAME.v1.json beside the real file holds the old articles (a hard link
+    of the link itself once made it a second link to the new manifest)."""
+    synced = tmp_path / "sync"
+    synced.mkdir()
+    real = old_store(synced)
+    original = real.read_bytes()
+    local = tmp_path / "local"
+    local.mkdir()
+    (local / "articles.json").symlink_to("../sync/articles.json")
+    done = run_newstui("--db", str(local / "articles.json"), "list")
+    assert done.returncode == 0, done.stderr
+    kept = synced / "articles.v1.json"
+    assert not kept.is_symlink() and kept.read_bytes() == original
+    assert (local / "articles.json").is_symlink()
+    assert "segments" in manifest_of(real)
+    assert len(ArticleStore(local / "articles.json")) == len(orjson.loads(original)["articles"])

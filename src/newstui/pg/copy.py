@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
 import orjson
 
 from newstui.article import Article
+from newstui.files import expand_user
 from newstui.pg import is_database_url
 from newstui.store import StoreError
 
@@ -32,7 +32,7 @@ def open_any(value: str, reader: str | None, create: bool) -> Any:
         return PgArchive.open(value, reader=reader)
     from newstui.archive import Archive
 
-    path = Path(value).expanduser()
+    path = expand_user(value)
     if not path.parent.is_dir():
         raise StoreError(f"{path}: no such folder {path.parent} for the store")
     if not create and not path.exists():

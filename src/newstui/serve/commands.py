@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from newstui.archive import Archive
+from newstui.files import expand_user
 
 LOOPBACK = "127.0.0.1"
 
@@ -100,7 +101,7 @@ def run(archive: Archive, args: argparse.Namespace) -> int:
         idle = parse_duration(args.idle_timeout)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    keys = Path(args.authorized_keys).expanduser() if args.authorized_keys else None
+    keys = expand_user(args.authorized_keys) if args.authorized_keys else None
     if keys is not None and not keys.is_file():
         raise UsageError(f"{keys}: no such authorized keys file")
     # A PostgreSQL archive (newstui.pg) is served by its URL; a file must exist.
@@ -121,9 +122,9 @@ def run(archive: Archive, args: argparse.Namespace) -> int:
 
     options = ssh.Options(
         host=args.host, port=args.port, authorized_keys=keys, anonymous=args.anonymous,
-        host_key=Path(args.host_key).expanduser() if args.host_key
+        host_key=expand_user(args.host_key) if args.host_key
         else folder / "ssh_host_ed25519_key",
-        state_folder=Path(args.state_dir).expanduser() if args.state_dir
+        state_folder=expand_user(args.state_dir) if args.state_dir
         else folder / "readers",
         max_sessions=args.max_sessions, idle_timeout=idle,
         max_session_memory=args.max_session_memory * 1024 * 1024,
