@@ -87,7 +87,13 @@ def parse_article_date(text: str, notes: list[str] | None = None) -> str:
         missing = ", ".join(p for p in ("year", "month", "day") if p not in given)
         raise DateError(f"date {text.strip()!r} has no {missing}")
     if {"hour", "minute"} & given:
-        if parsed.tzinfo is not None and parsed.utcoffset() is not None:
+        try:
+            offset = parsed.utcoffset() if parsed.tzinfo is not None else None
+        except ValueError:
+            # dateutil accepts "+25:00"; no zone is a day or more from UTC.
+            raise DateError(f"date {text.strip()!r} has an offset from UTC of a day or "
+                            "more") from None
+        if offset is not None:
             parsed = parsed.astimezone(timezone.utc)
         return parsed.isoformat(timespec="minutes" if "second" not in given else "seconds")
     return parsed.date().isoformat()
@@ -111,13 +117,40 @@ def looks_like_date(text: str) -> bool:
     stripped = text.strip().rstrip(".,;")
     if not stripped or len(stripped) > 64:
         return False
-    if _RELATIVE.match(stripped):
+    if _RELATIVE.match(stripped) or _date_shaped(stripped):
         return True
     try:
         _parse(stripped.removeprefix("on ").removeprefix("at "), [])
     except DateError as exc:
         return "two-digit year" in str(exc) or "out of range" in str(exc)
     return True
+
+
+# The words a date or time is written with; anything else ("guidance", "farewell",
+# "Olympics") makes a line words that follow a label, not a date.
+_DATE_WORDS = re.compile(
+    r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|"
+    r"april|june|july|august|september|october|november|december|mon|tue|tues|wed|thu|"
+    r"thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"am|pm|a|p|m|t|z|st|nd|rd|th|of|on|at|utc|gmt)$", re.IGNORECASE)
+_DATE_TOKENS = re.compile(r"[^\W\d_]+|\d+|[^\s\w]|_")
+
+
+def _date_shaped(text: str) -> bool:
+    """Whether `text` is made of nothing but what dates are written with, numbers
+    included: an impossible date ("29 Feb 2015", "25:00") is still a date line, whose
+    date is left empty with a warning rather than the line taken for a headline."""
+    tokens = _DATE_TOKENS.findall(text)
+    if not any(t.isdigit() for t in tokens):
+        return False
+    return all(t.isdigit() or t in "-/.:,+()" or _is_date_word(t) for t in tokens)
+
+
+def _is_date_word(word: str) -> bool:
+    if not (word.isalpha() and word.isascii()):
+        return False
+    # A zone is written in capitals (EST, CEST); "new", "jobs" are words.
+    return _DATE_WORDS.match(word) is not None or (word.isupper() and 2 <= len(word) <= 5)
 
 
 def normalise_date(value: str, notes: list[str] | None = None) -> str:

@@ -180,6 +180,18 @@ def read_file(path: Path, info: os.stat_result | None = None
         raise ImportFileError("no such file or directory") from None
     except OSError as exc:
         raise ImportFileError(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        return _read_content(data, path)
+    except ImportFileError:
+        raise
+    except Exception as exc:
+        # A defect in reading one file (a library raising what we did not foresee) must
+        # not abort an import of thousands: the file is reported, the rest carry on.
+        raise ImportFileError(f"could not be read ({type(exc).__name__}: {exc}); "
+                              "please report this file") from None
+
+
+def _read_content(data: bytes, path: Path) -> tuple[list[Article], list[str]]:
     if path.suffix.lower() in JSON_SUFFIXES:
         return read_json(data, str(path), lines=path.suffix.lower() != ".json")
     if looks_like_markup(data):

@@ -58,7 +58,8 @@ def _assert_inert(text: str) -> None:
 
 @pytest.mark.parametrize("args", [
     ["list"], ["list", "--json"], ["search", "harbour"], ["search", "harbour", "--json"],
-    ["export"],
+    ["export"], ["prune", "--older-than", "1d", "--dry-run"], ["prune", "--older-than", "1d"],
+    ["delete", HOSTILE.id],
 ])
 def test_output_never_carries_escapes_from_the_store(
         cli: CliRunner, hostile_db: Path, args: list[str]) -> None:

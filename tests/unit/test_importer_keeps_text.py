@@ -61,6 +61,55 @@ def test_an_unreadable_date_line_is_still_a_date_line(line: str) -> None:
     assert len(parsed.warnings) == 1 and "left empty" in parsed.warnings[0]
 
 
+@pytest.mark.parametrize("line", [
+    "Published: 29 Feb 2015", "Published: 2016-06-08T25:00:00Z", "Published: 1466000000",
+    "Updated: 31 April 2016, 10:05 a.m. EST", "Published: 2016-06-08 12:00 +25:00",
+    "Posted 30 Feb 2016", "Last Updated: 13/45/2016",
+])
+def test_an_impossible_date_is_still_a_date_line(line: str) -> None:
+    """Date-shaped but impossible (a day the month lacks, hour 25, an offset of a day):
+    the line is a date line whose date is left empty, never the headline (found by the
+    red team: the real headline was demoted into the body)."""
+    parsed = parse_page(f"{line}\n\nThe real headline\n\nBRUSSELS — Body text here.")
+    (article,) = parsed.articles
+    assert (article.headline, article.dateline) == ("The real headline", "BRUSSELS")
+    assert article.published is None and article.updated is None
+    assert len(parsed.warnings) == 1 and "left empty" in parsed.warnings[0]
+
+
+@pytest.mark.parametrize("key", ["published", "updated"])
+def test_an_offset_of_a_day_in_a_json_date_is_left_empty(key: str) -> None:
+    notes: list[str] = []
+    article = article_from_json({"headline": "H", "body": ["B."],
+                                 key: "2016-06-08T12:00:00+25:00"}, notes)
+    assert getattr(article, key) is None
+    assert len(notes) == 1 and "a day or more" in notes[0]
+
+
+def test_one_file_that_trips_the_reader_is_reported_and_the_rest_import(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The class behind the two above: whatever a library raises while one file is
+    read is that file's failure, never the whole import's."""
+    from newstui import importer
+
+    for n in range(3):
+        (tmp_path / f"good{n}.txt").write_text(f"Headline {n}\n\nBody of story {n}.\n")
+    (tmp_path / "trap.txt").write_text("Trap headline\n\nBody of the trap.\n")
+    real = importer.parse_page
+
+    def parse_page_with_a_defect(text: str):  # type: ignore[no-untyped-def]
+        if "Trap" in text:
+            raise OverflowError("Python int too large to convert to C int")
+        return real(text)
+
+    monkeypatch.setattr(importer, "parse_page", parse_page_with_a_defect)
+    result = importer.read_paths([tmp_path])
+    assert sorted(a.headline for a in result.articles) == ["Headline 0", "Headline 1",
+                                                            "Headline 2"]
+    (failure,) = result.failures
+    assert failure.path.endswith("trap.txt") and "OverflowError" in failure.reason
+
+
 # -- one stray Windows-1252 byte in a UTF-8 file -------------------------------------
 
 

@@ -121,10 +121,11 @@ class ReadingRoom:
         if path is None:
             return None
         try:
-            return asyncssh.read_authorized_keys(str(path))
-        except (OSError, ValueError) as exc:
-            log.error("cannot read the authorized keys %s: %s", path, exc)
+            data = path.read_bytes()
+        except OSError as exc:
+            log.error("cannot read the authorized keys %s: %s", path, exc.strerror or exc)
             return None
+        return read_authorized_keys(data, str(path))
 
     async def _check_limits(self) -> None:
         idle = self.options.idle_timeout
@@ -568,3 +569,27 @@ def serve(options: Options, forker: Forker) -> int:
     finally:
         forker.stop()
     return 1 if failed else 0
+
+
+def read_authorized_keys(data: bytes, name: str) -> asyncssh.SSHAuthorizedKeys | None:
+    """The usable lines of an authorized_keys file. As OpenSSH's sshd does, a line it
+    cannot read (an unbalanced quote, a stray byte, a typo made while adding a reader)
+    is logged with its number and skipped: one bad line must not lock every reader
+    out, and the file is read again for each connection, so a typo would otherwise
+    shut the whole room."""
+    good: list[str] = []
+    for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        try:
+            asyncssh.import_authorized_keys(text)
+        except (ValueError, asyncssh.KeyImportError) as exc:
+            log.warning("authorized keys %s line %d skipped: %s", name, number, exc)
+            continue
+        good.append(text)
+    if not good:
+        log.error("authorized keys %s: no usable key", name)
+        return None
+    return asyncssh.import_authorized_keys("\n".join(good))
+
