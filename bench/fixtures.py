@@ -26,6 +26,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,13 @@ def jsonl(size: str) -> Path:
 def records(size: str) -> list[dict[str, Any]]:
     with jsonl(size).open("rb") as src:
         return [orjson.loads(line) for line in src]
+
+
+def each_record(size: str) -> Iterator[dict[str, Any]]:
+    """The records one at a time (530k of them as dicts would take gigabytes)."""
+    with jsonl(size).open("rb") as src:
+        for line in src:
+            yield orjson.loads(line)
 
 
 def article_date(record: dict[str, Any]) -> str | None:
@@ -263,7 +271,7 @@ def fts(size: str) -> Path:
     fill_fts(connection, (
         (r.get("id") or "", r["headline"], r.get("dateline"), r.get("caption"), r.get("credit"),
          "\n".join(r["body"]), timestamp(article_date(r)))
-        for r in records(size)))
+        for r in each_record(size)))
     connection.close()
     os.replace(tmp, path)
     return path

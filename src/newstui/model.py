@@ -1,7 +1,8 @@
 """The reader's model: what the reader presents and changes, without a screen.
 
-A plain object (no Textual): the archive's articles (as list summaries), the reading
-state of each, the search history, and saving — every write goes through one
+A plain object (no Textual): the archive's articles (as list summaries, held as
+columns: `summary_table.SummaryTable`), the reading state of each, the search history,
+and saving — every write goes through one
 background saver, in order, off the caller's thread. The TUI hands it to its screens
 and publishes its changes with Textual `Signal`s; tests drive it directly.
 
@@ -14,7 +15,7 @@ calls on its own thread.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -23,12 +24,13 @@ from newstui.archive import Archive
 from newstui.article import Article, ReadingState, Summary
 from newstui.saver import StateSaver
 from newstui.store import StoreError
+from newstui.summary_table import SummaryTable
 
 if TYPE_CHECKING:
     from newstui.search import Results
 
 #: Called with the first rows of a large archive and the reading state.
-FirstRows = Callable[[list[Summary], dict[str, ReadingState]], object]
+FirstRows = Callable[[SummaryTable, dict[str, ReadingState]], object]
 #: The identity of the store file as last read: a change means another process wrote it.
 FileIdentity = tuple[int, int, int]
 
@@ -61,7 +63,7 @@ class _Silent:
 class Snapshot:
     """What one read of the store gave: the list, the reading state, the file read."""
 
-    summaries: list[Summary]
+    summaries: SummaryTable
     states: dict[str, ReadingState]
     identity: FileIdentity | None
 
@@ -72,7 +74,9 @@ class ReaderModel:
     def __init__(self, archive: Archive, listener: ModelListener | None = None) -> None:
         self.archive = archive
         self.listener: ModelListener = listener or _Silent()
-        self.summaries: list[Summary] = []
+        #: Every article's list entry, newest first: compact columns, a `Summary` made
+        #: for a row only when it is asked for.
+        self.summaries = SummaryTable()
         self.states: dict[str, ReadingState] = {}
         self.loaded = False
         self.read_only = not archive.store.state_writable
@@ -114,18 +118,22 @@ class ReaderModel:
         if reload:
             store.reload()
         states = store.states()
-        summaries: list[Summary] = []
-        for summary in store.iter_summaries():
+        summaries = SummaryTable()
+        # Summaries one at a time, none kept by the store: the table is the only copy.
+        stream = getattr(store, "stream_summaries", store.iter_summaries)
+        for summary in stream():
             summaries.append(summary)
             if first_rows is not None and len(summaries) == first:
-                first_rows(list(summaries), states)
+                first_rows(SummaryTable.of(summaries), states)
         return Snapshot(summaries, states, identity)
 
-    def show_first(self, summaries: list[Summary], states: dict[str, ReadingState]) -> bool:
+    def show_first(self, summaries: Iterable[Summary], states: dict[str, ReadingState]) -> bool:
         """The first rows of a large archive, before the rest is read. False once the
         whole archive is in."""
         if self.loaded:
             return False
+        if not isinstance(summaries, SummaryTable):
+            summaries = SummaryTable.of(summaries)
         self.summaries, self.states = summaries, states
         self.listener.articles_changed(0)
         return True
@@ -160,6 +168,12 @@ class ReaderModel:
         return self.archive.search(text, limit)
 
     # -- reading state ----------------------------------------------------------------
+
+    def unread_count(self) -> int:
+        """How many of the listed articles are unread."""
+        read = self.summaries.rows_of(ident for ident, state in self.states.items()
+                                      if state.read)
+        return len(self.summaries) - len(read)
 
     def state_of(self, article: Article | Summary | str) -> ReadingState:
         key = article if isinstance(article, str) else article.id

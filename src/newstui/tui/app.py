@@ -22,12 +22,13 @@ from textual.screen import Screen
 from textual.signal import Signal
 
 from newstui.archive import Archive
-from newstui.article import ReadingState, Summary
+from newstui.article import ReadingState
 from newstui.config import ConfigError, Settings
 from newstui.feeds.reader import AUTO_FETCH_SETTING, BackgroundFetch
 from newstui.inert import inert
 from newstui.model import ReaderModel
 from newstui.store import StoreError
+from newstui.summary_table import SummaryTable
 from newstui.terminal import TerminalSettings
 from newstui.tui.commands import ArticleCommands
 from newstui.tui.screens.help_screen import HelpScreen
@@ -224,7 +225,7 @@ class NewsApp(App[int]):
         model = self.model
         early = not self.settings.low_bandwidth and not model.loaded
 
-        def first_rows(summaries: list[Summary], states: dict[str, ReadingState]) -> None:
+        def first_rows(summaries: SummaryTable, states: dict[str, ReadingState]) -> None:
             self.call_from_thread(model.show_first, summaries, states)
 
         try:

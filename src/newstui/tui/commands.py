@@ -61,8 +61,10 @@ class ArticleCommands(Provider):
         if len(needle) < 2:
             return
         found = 0
-        for article in self.news_app.model.summaries:
-            if needle in article.headline.casefold():
+        summaries = self.news_app.model.summaries
+        for row, headline in enumerate(summaries.headlines()):
+            if needle in headline.casefold():
+                article = summaries[row]
                 title = f"Open: {inert(article.headline[:500])}"
                 # Content, never a str: the palette parses a str prompt or help as
                 # markup, and a headline's "[link=…", "[PDF]" or "[@click=app.quit]"

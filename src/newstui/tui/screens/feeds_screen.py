@@ -75,7 +75,7 @@ class FeedsScreen(Screen[str | None]):
             keep = row_key.value if row_key.value is not None else keep
         table.clear()
         total = len(self.model.summaries)
-        unread = sum(1 for s in self.model.summaries if not self.model.state_of(s).read)
+        unread = self.model.unread_count()
         table.add_row("All articles", f"{unread:,}", f"{total:,}", "", key=ALL)
         for row in view.rows:
             table.add_row(row.name, f"{row.unread:,}", f"{row.total:,}", row.status,

@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, Static
 
-from newstui.listing import FILTERS, ORDERS, arrange, next_in
+from newstui.listing import FILTERS, ORDERS, next_in
 from newstui.model import ReaderModel
 from newstui.tui.widgets.article_list import ArticleList
 from newstui.tui.widgets.cursor_list import CursorList
@@ -88,12 +88,12 @@ class ListScreen(Screen[None]):
     def rearrange(self, keep: str | None = None) -> None:
         """Show the articles in the current filter and order; keep the cursor on the
         article with id `keep` if it is still listed."""
-        rows = arrange(self.model.summaries, self.model.states, self.filter_name, self.order)
-        if self.feed is not None:
-            rows = [row for row in rows if row.id in self.feed_members]
+        rows = self.model.summaries.arrange(
+            self.model.states, self.filter_name, self.order,
+            only=self.feed_members if self.feed is not None else None)
         cursor = 0
         if keep is not None:
-            cursor = next((i for i, a in enumerate(rows) if a.id == keep), 0)
+            cursor = rows.position_of(keep) or 0
         self._hide_loading()
         articles = self.article_list
         articles.display = True
@@ -189,8 +189,9 @@ class ListScreen(Screen[None]):
         # applied again: rows vanishing under the cursor would be disorienting.
         articles = self.article_list
         top = articles.scroll_offset.y
-        for index, article in enumerate(articles.articles[top:top + articles.size.height], top):
-            if article.id == article_id:
+        for index, shown in enumerate(articles.articles.ids(top, top + articles.size.height),
+                                      top):
+            if shown == article_id:
                 articles.refresh_article(index)
 
     def action_search(self) -> None:

@@ -11,6 +11,7 @@ from textual.strip import Strip
 from newstui.article import ReadingState, Summary
 from newstui.inert import inert
 from newstui.render import pad, short_date, truncate
+from newstui.summary_table import ListedRows, SummaryTable
 from newstui.tui.widgets.cursor_list import CursorList
 
 UNREAD_MARK, STAR_MARK = "●", "★"
@@ -20,7 +21,9 @@ MIN_HEADLINE = 20
 
 
 class ArticleList(CursorList):
-    """Every article in the list's current order, drawn a screenful at a time."""
+    """Every article in the list's current order, drawn a screenful at a time: the rows
+    are a `ListedRows` (row numbers into the model's compact table), and a `Summary` is
+    made only for a line drawn."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         *CursorList.COMPONENT_CLASSES, "article-list--date", "article-list--dateline",
@@ -37,16 +40,15 @@ class ArticleList(CursorList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.articles: list[Summary] = []
+        self.articles = ListedRows(SummaryTable())
         self.states: Mapping[str, ReadingState] = {}
 
-    def show(self, articles: list[Summary], states: Mapping[str, ReadingState],
+    def show(self, articles: ListedRows, states: Mapping[str, ReadingState],
              cursor: int | None = None) -> None:
         # The rest of a large archive arriving after its first screenful leaves the
         # visible rows as they were: redrawing them would only send bytes again.
         top, height = self.scroll_offset.y, max(1, self.size.height)
-        same_rows = ([a.id for a in self.articles[top:top + height]]
-                     == [a.id for a in articles[top:top + height]])
+        same_rows = self.articles.ids(top, top + height) == articles.ids(top, top + height)
         unchanged = same_rows and states is self.states and (cursor in (None, self.cursor))
         self.articles = articles
         self.states = states
