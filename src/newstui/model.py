@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -121,10 +122,12 @@ class ReaderModel:
         summaries = SummaryTable()
         # Summaries one at a time, none kept by the store: the table is the only copy.
         stream = getattr(store, "stream_summaries", store.iter_summaries)
-        for summary in stream():
-            summaries.append(summary)
-            if first_rows is not None and len(summaries) == first:
-                first_rows(SummaryTable.of(summaries), states)
+        rows = iter(stream())
+        if first_rows is not None:
+            summaries.extend(islice(rows, first))
+            if len(summaries) == first:
+                first_rows(SummaryTable.of(summaries), states)  # a copy: this one grows
+        summaries.extend(rows)
         return Snapshot(summaries, states, identity)
 
     def show_first(self, summaries: Iterable[Summary], states: dict[str, ReadingState]) -> bool:

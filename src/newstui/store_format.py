@@ -264,11 +264,13 @@ class LineReader:
             # rows at the top: only a file that ends as the layout ends is read this way.
             if os.pread(self._fd, 3, self._size - 3) != b"\n}}":
                 raise LayoutError("the file does not end as the layout does")
-            head = os.pread(self._fd, 1 << 16, 0)
-            rows_at = head.find(_ROWS_START)
-            if rows_at < 0:
-                head = os.pread(self._fd, 1 << 20, 0)
+            # A segment's head is a few hundred bytes: a small read first (every segment
+            # is opened before the reader's first screenful), more only when needed.
+            for length in (1 << 12, 1 << 16, 1 << 20):
+                head = os.pread(self._fd, length, 0)
                 rows_at = head.find(_ROWS_START)
+                if rows_at >= 0 or len(head) < length:
+                    break
             if rows_at < 0:
                 raise LayoutError("no summary rows")
             meta_at = head.rfind(b'"meta":', 0, rows_at)
@@ -323,15 +325,29 @@ class LineReader:
         return os.pread(self._fd, self._rows_end + 1 - start, start)
 
     def rows(self) -> Iterator[list[Any]]:
-        """Every summary row, newest first, read a line at a time."""
-        data = self.ids_bytes()
-        position = 1
-        end = len(data) - 1
-        while position < end:
-            line_end = data.find(b"\n", position, end + 1)
-            if line_end < 0:
-                raise LayoutError("summary rows end early")
-            line = data[position:line_end]
+        """Every summary row, newest first, read a line at a time from pieces of the
+        file (16 KB, then larger): the first rows of a file cost one small read, not a
+        read of all its rows — the reader's first screenful takes the first rows of
+        every segment (265 of them at 530,000 articles) before any other."""
+        if self._rows_end_at is None and os.pread(self._fd, 4, self._rows_at) == b"\n]}}":
+            self._rows_end_at = self._rows_at - 1  # no rows at all
+        if self._rows_end_at == self._rows_at - 1:
+            return
+        # data[at] is the newline before the next row; data starts at file offset base.
+        base, data, at, piece = self._rows_at - 1, b"", 0, 1 << 14
+        while True:
+            if data.startswith(_ROWS_END, at):
+                self._rows_end_at = base + at
+                return
+            line_end = data.find(b"\n", at + 1)
+            if line_end < 0 or len(data) - at < len(_ROWS_END):
+                more = os.pread(self._fd, piece, base + len(data))
+                if not more:
+                    raise LayoutError("summary rows end without the closing bracket")
+                data, base, at = data[at:] + more, base + at, 0
+                piece = min(piece * 4, 1 << 20)
+                continue
+            line = data[at + 1:line_end]
             try:
                 row = orjson.loads(line[:-1] if line.endswith(b",") else line)
             except orjson.JSONDecodeError:
@@ -339,7 +355,7 @@ class LineReader:
             if not isinstance(row, list) or len(row) != 6 or not isinstance(row[0], str):
                 raise LayoutError("a summary row is damaged")
             yield row
-            position = line_end + 1
+            at = line_end
 
     def summaries(self) -> Iterator[Summary]:
         for row in self.rows():

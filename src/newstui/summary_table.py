@@ -19,13 +19,16 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import accumulate
+from operator import itemgetter
 from typing import overload
 
 from newstui.article import ReadingState, Summary
 
 #: The ids the store writes: 16 lowercase hex digits (a SHA-256 prefix), kept as a number.
 _HEX_ID = re.compile(r"[0-9a-f]{16}")
-_UNREAD = ReadingState()
+#: Rows added at a time while the table is built (one join per column, not a call a row).
+CHUNK = 4096
 
 
 class StringColumn:
@@ -41,19 +44,22 @@ class StringColumn:
     def __len__(self) -> int:
         return len(self._ends)
 
-    def append(self, value: str | None) -> None:
-        if value is None:
-            if self._none is None:
-                self._none = bytearray(len(self._ends))
-            self._none.append(1)
-        else:
-            self._blob += value.encode("utf-8", "surrogatepass")
-            if self._none is not None:
-                self._none.append(0)
-        end = len(self._blob)
-        if end > 0xFFFF_FFFF and self._ends.typecode == "I":
+    def extend(self, values: list[str | None]) -> None:
+        """Add rows (a few thousand at a time: one join, not one call per row)."""
+        encoded = [b"" if value is None else value.encode("utf-8", "surrogatepass")
+                   for value in values]
+        nones = values.count(None)
+        if nones and self._none is None:
+            self._none = bytearray(len(self._ends))
+        if self._none is not None:
+            self._none += bytes(value is None for value in values) if nones else bytes(len(values))
+        start = len(self._blob)
+        self._blob += b"".join(encoded)
+        if len(self._blob) > 0xFFFF_FFFF and self._ends.typecode == "I":
             self._ends = array("Q", self._ends)
-        self._ends.append(end)
+        ends = accumulate(map(len, encoded), initial=start)
+        next(ends)
+        self._ends.extend(ends)
 
     def raw(self, index: int) -> bytes | None:
         """Row `index` as stored (UTF-8), None for None: compared without decoding."""
@@ -83,34 +89,53 @@ class SummaryTable(Sequence[Summary]):
         #: Whether the rows came in the list's own newest-first order (the store keeps
         #: that order; checked as they are added, so the newest order costs nothing).
         self.in_order = True
-        self._last: tuple[bool, str, str] | None = None  # (dated, date, folded headline)
+        self._last: tuple[str, str] | None = None  # the last row's (date, folded headline)
         self._orders: dict[str, Sequence[int]] = {}
 
     # -- building (on the worker thread that reads the store) ------------------------
 
     def append(self, summary: Summary) -> None:
-        row = len(self._keys)
-        ident = summary.id
-        if _HEX_ID.fullmatch(ident):
-            self._keys.append(int(ident, 16))
-        else:
-            self._keys.append(0)
-            self._odd[row] = ident
-        self._headlines.append(summary.headline)
-        self._datelines.append(summary.dateline)
-        self._dates.append(summary.date)
+        self.extend((summary,))
+
+    def extend(self, summaries: Iterable[Summary]) -> None:
+        """Add rows in the order given (the store's: newest first)."""
+        chunk: list[Summary] = []
+        for summary in summaries:
+            chunk.append(summary)
+            if len(chunk) == CHUNK:
+                self._add(chunk)
+                chunk = []
+        if chunk:
+            self._add(chunk)
+
+    def _add(self, chunk: list[Summary]) -> None:
+        base = len(self._keys)
+        match = _HEX_ID.fullmatch
+        keys = [int(s.id, 16) if match(s.id) else -1 for s in chunk]
+        if -1 in keys:
+            for row, (key, summary) in enumerate(zip(keys, chunk, strict=True), base):
+                if key == -1:
+                    self._odd[row] = summary.id
+            keys = [max(0, key) for key in keys]
+        self._keys.extend(keys)
+        headlines = [s.headline for s in chunk]
+        self._headlines.extend(headlines)  # type: ignore[arg-type]
+        self._datelines.extend([s.dateline for s in chunk])
+        dates = [s.date for s in chunk]
+        self._dates.extend(dates)
         if self.in_order:
-            key = (not summary.date, summary.date or "", summary.headline.casefold())
-            last = self._last
-            if last is not None and not _follows(last, key):
+            # listing.by_date's own two stable sorts (by folded headline, then newest date
+            # first, "" for undated sorting last); each is a C-speed pass on a chunk.
+            pairs = [(date or "", headline.casefold())
+                     for date, headline in zip(dates, headlines, strict=True)]
+            if self._last is not None:
+                pairs.insert(0, self._last)
+            by_headline = sorted(pairs, key=itemgetter(1))
+            if sorted(by_headline, key=itemgetter(0), reverse=True) != pairs:
                 self.in_order = False
                 self._last = None
             else:
-                self._last = key
-
-    def extend(self, summaries: Iterable[Summary]) -> None:
-        for summary in summaries:
-            self.append(summary)
+                self._last = pairs[-1]
 
     @classmethod
     def of(cls, summaries: Iterable[Summary]) -> SummaryTable:
@@ -270,16 +295,6 @@ class SummaryTable(Sequence[Summary]):
             result.extend(array("I", newest[first:end]))
         result.extend(array("I", newest[undated_from:]))
         return result
-
-
-def _follows(last: tuple[bool, str, str], key: tuple[bool, str, str]) -> bool:
-    """Does `key` come at or after `last` in the newest-first order? (dated first,
-    newer dates first, then by folded headline)"""
-    if last[0] != key[0]:
-        return key[0]  # undated after dated
-    if last[1] != key[1]:
-        return key[1] < last[1]
-    return last[2] <= key[2]
 
 
 class ListedRows(Sequence[Summary]):

@@ -8,6 +8,7 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from functools import cached_property
 from typing import ClassVar
@@ -51,6 +52,8 @@ WATCH_INTERVAL = 2.0
 #: Rows shown before the rest of a large archive is read: a screenful and then some.
 #: Not in low bandwidth, where drawing the list twice costs more than the wait.
 FIRST_SCREENFUL = 100
+#: The longest the rest of the archive waits for the first screenful to be drawn.
+FIRST_PAINT_WAIT = 1.0
 
 
 class NewsApp(App[int]):
@@ -224,9 +227,21 @@ class NewsApp(App[int]):
         they are read (the store keeps them first); the rest follow."""
         model = self.model
         early = not self.settings.low_bandwidth and not model.loaded
+        painted = threading.Event()
+
+        def show_first(summaries: SummaryTable, states: dict[str, ReadingState]) -> None:
+            if model.show_first(summaries, states):
+                self.screen.call_after_refresh(painted.set)
+            else:
+                painted.set()
 
         def first_rows(summaries: SummaryTable, states: dict[str, ReadingState]) -> None:
-            self.call_from_thread(model.show_first, summaries, states)
+            self.call_from_thread(show_first, summaries, states)
+            # The rest of a large archive is read once the first screenful is on the
+            # terminal: read meanwhile, it would take the interpreter from the thread
+            # that draws, every few milliseconds, and the first paint would wait twice
+            # as long (one second at most: the rest is never held up for good).
+            painted.wait(FIRST_PAINT_WAIT)
 
         try:
             snapshot = model.read(reload, first_rows if early else None, FIRST_SCREENFUL)
