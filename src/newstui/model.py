@@ -25,7 +25,7 @@ from newstui.archive import Archive
 from newstui.article import Article, ReadingState, Summary
 from newstui.saver import StateSaver
 from newstui.store import StoreError
-from newstui.summary_table import SummaryTable
+from newstui.summary_table import CHUNK, SummaryTable
 
 if TYPE_CHECKING:
     from newstui.search import Results
@@ -69,6 +69,10 @@ class Snapshot:
     identity: FileIdentity | None
 
 
+class ReadStopped(Exception):
+    """A read of the list given up half-way (the reader is leaving)."""
+
+
 class ReaderModel:
     """One reader's view of one archive."""
 
@@ -108,10 +112,12 @@ class ReaderModel:
         return self.loaded and self.file_identity() not in (self._identity, self._tried)
 
     def read(self, reload: bool = False, first_rows: FirstRows | None = None,
-             first: int = 100) -> Snapshot:
+             first: int = 100, stop: Callable[[], bool] | None = None) -> Snapshot:
         """Read the list off the UI's thread (nothing here is changed). With
         `first_rows`, the first `first` summaries are handed to it as soon as they are
         read (the store keeps the newest first), the rest follow in the Snapshot.
+        `stop`: asked between pieces; when it says so, the read ends with ReadStopped (a
+        reader that quits while half a million articles are read leaves at once).
         Raises StoreError (a damaged store or state file)."""
         identity = self.file_identity()  # before reading: a change during it is seen
         self._tried = identity
@@ -127,7 +133,10 @@ class ReaderModel:
             summaries.extend(islice(rows, first))
             if len(summaries) == first:
                 first_rows(SummaryTable.of(summaries), states)  # a copy: this one grows
-        summaries.extend(rows)
+        while chunk := list(islice(rows, CHUNK)):
+            summaries.extend(chunk)
+            if stop is not None and stop():
+                raise ReadStopped
         return Snapshot(summaries, states, identity)
 
     def show_first(self, summaries: Iterable[Summary], states: dict[str, ReadingState]) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from newstui.archive import Archive, bundled_samples
-from newstui.model import ReaderModel
+from newstui.model import ReaderModel, ReadStopped
 from newstui.store import ArticleStore, StoreError
 
 NEWEST = "Ancient Mosaic Goes on Display in Marrowby Museum"
@@ -132,4 +132,22 @@ def test_a_damaged_store_is_an_error_not_an_empty_list(db: Path) -> None:
     with pytest.raises(StoreError):
         model.read()
     assert not model.loaded
+    model.close()
+
+
+def test_a_read_can_be_given_up_half_way(db: Path) -> None:
+    # The reader quits while a large archive is read: the read stops between pieces
+    # instead of holding the exit up until every article is in.
+    model = ReaderModel(Archive.open(db))
+    asked: list[int] = []
+
+    def stop() -> bool:
+        asked.append(len(asked))
+        return True
+
+    with pytest.raises(ReadStopped):
+        model.read(stop=stop)
+    assert asked and not model.loaded
+    model.apply(model.read(stop=lambda: False))
+    assert len(model.summaries) == 20
     model.close()

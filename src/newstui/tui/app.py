@@ -21,13 +21,14 @@ from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.signal import Signal
+from textual.worker import get_current_worker
 
 from newstui.archive import Archive
 from newstui.article import ReadingState
 from newstui.config import ConfigError, Settings
 from newstui.feeds.reader import AUTO_FETCH_SETTING, BackgroundFetch
 from newstui.inert import inert
-from newstui.model import ReaderModel
+from newstui.model import ReaderModel, ReadStopped
 from newstui.store import StoreError
 from newstui.summary_table import SummaryTable
 from newstui.terminal import TerminalSettings
@@ -243,11 +244,15 @@ class NewsApp(App[int]):
             # as long (one second at most: the rest is never held up for good).
             painted.wait(FIRST_PAINT_WAIT)
 
+        worker = get_current_worker()
         try:
-            snapshot = model.read(reload, first_rows if early else None, FIRST_SCREENFUL)
+            snapshot = model.read(reload, first_rows if early else None, FIRST_SCREENFUL,
+                                  stop=lambda: worker.is_cancelled)
         except StoreError as exc:
             self.call_from_thread(self._load_failed, str(exc))
             return
+        except ReadStopped:
+            return  # the reader is leaving, or a newer read took over
         self.call_from_thread(model.apply, snapshot)
 
     def _load_failed(self, reason: str) -> None:
