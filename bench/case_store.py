@@ -10,6 +10,9 @@ process (start, open, work, exit): wall time and its peak RSS (from wait4).
 14  one `newstui search 'oil prices'` from the shell, at each size vs 21k
 15  import of all the articles into an empty store: peak RSS
 
+Case 12 (the reader at 106k and 530k: first paint, memory, search p95 beside FTS5) is
+bench/case_reader.py, with its own section of docs/benchmarks.md.
+
 Writes its section of docs/benchmarks.md (between the case 10-15 markers) and prints it.
 """
 
@@ -103,50 +106,6 @@ def full_import(size: str) -> tuple[float, float]:
     return seconds, rss
 
 
-def reader_at(size: str, reps: int) -> tuple[float, float, float, float]:
-    """Case 12: the reader on a `size` store in a pty: first paint (median), the bare
-    Textual app's (median), peak RSS with the list open and one search (MB), and the p95
-    of Archive.search over the case-1 queries in this process (ms)."""
-    import case_search
-    from case_terminal import NEEDLE, _newstui_search, launch_newstui
-    from common import BENCH, clean_env
-    from terminal import Terminal
-
-    from newstui.archive import Archive
-
-    home = fresh_dir(SCRATCH / "home-12")
-    where = fresh_dir(SCRATCH / f"reader-{size}")
-    db = fixtures.copy_store(size, where / "store")
-    needle = fixtures.top_articles(size)[0]["headline"][:NEEDLE]
-    paints, bare, peak = [], [], 0.0
-    for rep in range(reps):
-        term = launch_newstui(db, home)
-        try:
-            paints.append(term.until_text(needle, timeout=120) - term.started)
-            if rep == 0:
-                _newstui_search(term, "oil")
-                term.settle(1.0)
-                peak = term.peak_rss_kb() / 1024
-        finally:
-            term.close()
-        term = Terminal([sys.executable, str(BENCH / "bare_app.py")], clean_env(home))
-        try:
-            bare.append(term.until_text("Bare Textual app: first paint") - term.started)
-        finally:
-            term.close()
-    archive = Archive.open(db)
-    archive.search("warmup")
-    times = []
-    for _, query, _, _ in case_search.QUERIES:
-        start = time.perf_counter()
-        archive.search(query)
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    p95 = times[max(0, round(0.95 * len(times) + 0.5) - 1)]
-    shutil.rmtree(where, ignore_errors=True)
-    return median(paints), median(bare), peak, p95
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -204,14 +163,6 @@ def main() -> int:
         ratio = t / base[0]
         row("14", f"`newstui search 'oil prices'` at {size} ÷ 21k",
             f"{ratio:.2f}× ({t:.3f} s, {rss:.0f} MB)", "≤ 1.2×", ratio <= 1.2)
-    if "530k" in sizes:
-        paint, bare, peak, p95 = reader_at("530k", max(3, args.reps))
-        row("12", "reader at 530k: start to first paint ÷ the bare Textual app",
-            f"{paint / bare:.2f}× ({paint:.2f} s vs {bare:.2f} s)", "≤ 1.5×", paint / bare <= 1.5)
-        row("12", "… peak RSS, list open and one search", f"{peak:.0f} MB", "≤ 300 MB",
-            peak <= 300)
-        row("12", "… Archive.search p95 over the case-1 queries", f"{p95:.1f} ms",
-            "≤ 0.5× SQLite FTS5 (no 530k FTS5 reference built)", None)
     for size in [s for s in args.full_import.split(",") if s]:
         t, rss = full_import(size)
         row("15", f"`newstui import` of all {size} articles into an empty store: peak RSS",
