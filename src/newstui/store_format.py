@@ -328,7 +328,7 @@ class LineReader:
         """Every summary row, newest first, read a line at a time from pieces of the
         file (16 KB, then larger): the first rows of a file cost one small read, not a
         read of all its rows — the reader's first screenful takes the first rows of
-        every segment (265 of them at 530,000 articles) before any other."""
+        every segment (267 of them at 530,000 articles) before any other."""
         if self._rows_end_at is None and os.pread(self._fd, 4, self._rows_at) == b"\n]}}":
             self._rows_end_at = self._rows_at - 1  # no rows at all
         if self._rows_end_at == self._rows_at - 1:
