@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from newstui.article import Article
-from newstui.files import OnWait, atomic_write
+from newstui.files import OnWait, atomic_write, read_regular_file
 from newstui.store import ArticleStore, ReadOnlyStoreError, UpsertResult
 
 # Imported where they are used: the reader's first paint needs neither the importer
@@ -108,7 +108,7 @@ class Archive:
 
     def _known_files(self) -> dict[str, KnownFile]:
         try:
-            data = orjson.loads(self.store.sources_path.read_bytes())
+            data = orjson.loads(read_regular_file(self.store.sources_path))
         except (OSError, orjson.JSONDecodeError):
             return {}
         if not isinstance(data, dict) or data.get("store_id") != self.store.store_id:

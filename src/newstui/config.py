@@ -33,7 +33,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-from newstui.files import expand_user
+from newstui.files import expand_user, read_regular_file
 from newstui.listing import FILTERS, ORDERS
 from newstui.terminal import COLOR_MODES, OUTPUT_MODES
 
@@ -165,13 +165,15 @@ def config_path(flag: str | None, env: Mapping[str, str], default: Path) -> tupl
 def read_file(path: Path, explicit: bool) -> str | None:
     """The config file's text; None when the default file does not exist."""
     try:
-        return path.read_text(encoding="utf-8")
+        return read_regular_file(path).decode("utf-8")
     except FileNotFoundError:
         if explicit:
             raise ConfigError(f"{path}: no such config file") from None
         return None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a config file") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the config file: {exc.strerror}") from None
 

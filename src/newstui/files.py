@@ -73,6 +73,29 @@ def expand_user(text: str | os.PathLike[str]) -> Path:
         raise UnknownUserError(f"{text}: no user named {user[1:]!r}") from None
 
 
+class NotARegularFileError(OSError):
+    """A FIFO, device or socket where a file was expected: reading it could block
+    forever (a FIFO with no writer) or never end (/dev/zero)."""
+
+
+def read_regular_file(path: Path) -> bytes:
+    """The bytes of `path`, which must be a regular file (else NotARegularFileError;
+    IsADirectoryError for a folder). Opened without blocking, so a FIFO is refused
+    instead of hanging the command until something writes to it."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+        if not stat.S_ISREG(mode):
+            raise NotARegularFileError(
+                errno.EINVAL, "not a regular file (a FIFO, socket or device)", str(path))
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
 class LockTimeoutError(FileWriteError):
     """Another process kept a write lock for longer than we would wait."""
 

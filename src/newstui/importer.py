@@ -305,6 +305,10 @@ def read_json(data: bytes, name: str, lines: bool) -> tuple[list[Article], list[
     """
     if not data.strip():
         raise ImportFileError("empty file")
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        # A byte order mark, as Windows tools write (Notepad, PowerShell, Excel's
+        # "UTF-8" exports): read as the text importer reads it (UTF-16 too).
+        data = decode(data).encode("utf-8", "replace")
     records: list[tuple[int | None, Any]] = []
     problems: list[Problem] = []
     if lines:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -101,8 +102,9 @@ def read_manifest(path: Path) -> Manifest | None:
     """A manifest file if it is one and whole (a backup, say), else None. Never parses
     a big file: a manifest is small, a single-file store is not."""
     try:
-        if path.stat().st_size > 64 << 20:
-            return None
+        info = path.stat()
+        if info.st_size > 64 << 20 or not stat.S_ISREG(info.st_mode):
+            return None  # a FIFO where the backup was would hang the read below
         with open(path, "rb") as handle:
             if b'"summaries":{"rows"' in handle.read(1 << 16):
                 return None

@@ -256,3 +256,25 @@ def test_whitespace_only_paragraphs_are_dropped(blank: str) -> None:
 def test_whitespace_only_lines_of_a_page_are_not_paragraphs() -> None:
     (article,) = parse_page("Headline\n\n \u3000 \n\nBody.\n\n\u00a0\n").articles
     assert article.body == ("Body.",)
+
+
+# -- a byte order mark in front of JSON (Windows tools write one) ----------------------
+
+
+@pytest.mark.parametrize(("suffix", "encode"), [
+    (".json", lambda t: b"\xef\xbb\xbf" + t.encode()),
+    (".jsonl", lambda t: b"\xef\xbb\xbf" + t.encode()),
+    (".json", lambda t: t.encode("utf-16")),  # PowerShell 5's Out-File: UTF-16 with a BOM
+])
+def test_json_with_a_byte_order_mark_imports(tmp_path: Path, suffix: str, encode) -> None:  # type: ignore[no-untyped-def]
+    records = [{"headline": "Café opens", "body": ["Words here."]},
+               {"headline": "Second story", "body": ["More words."]}]
+    if suffix == ".jsonl":
+        text = "\n".join(orjson.dumps(r).decode() for r in records)
+    else:
+        text = orjson.dumps(records).decode()
+    path = tmp_path / f"export{suffix}"
+    path.write_bytes(encode(text))
+    articles, warnings = read_file(path)
+    assert [a.headline for a in articles] == ["Café opens", "Second story"]
+    assert warnings == []

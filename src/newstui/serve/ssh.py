@@ -27,6 +27,7 @@ from typing import Any
 
 import asyncssh
 
+from newstui.files import read_regular_file
 from newstui.serve import access
 from newstui.serve.forker import Forker, ForkerError
 
@@ -121,7 +122,7 @@ class ReadingRoom:
         if path is None:
             return None
         try:
-            data = path.read_bytes()
+            data = read_regular_file(path)
         except OSError as exc:
             log.error("cannot read the authorized keys %s: %s", path, exc.strerror or exc)
             return None
