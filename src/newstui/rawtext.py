@@ -66,12 +66,36 @@ _PHOTOGRAPHER_CREDIT = re.compile(
 # class built from Unicode, since `re` has no \p{Lu}.
 _UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x530)) if c.isupper())
 _LETTER = r"[^\W\d_]"
+# The date a wire service writes after the place: "LONDON, June 8 (AP) —",
+# "WASHINGTON, Dec. 3, 2009 (Reuters) -". Dropped with the wire tag (the story's date
+# comes from its date line).
+_WIRE_DATE = (r"(?:,\s(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+              r"\s\d{1,2}(?:,\s\d{4})?)?")
 _DATELINE = re.compile(
     rf"^(?P<dateline>[{_UPPER}][{_UPPER}.'’ -]*[{_UPPER}.]"
     rf"(?:,\s[{_UPPER}](?:{_LETTER}|[.'’ -]){{1,30}}?)?)"
+    + _WIRE_DATE +
     rf"(?:\s\((?P<wire>{_LETTER}(?:{_LETTER}|[ -]){{0,30}})\))?"
     r"(?:\s*[—–]\s*|\s+--?\s+)(?P<rest>\S.*)$"
 )
+# Words in capitals before a dash that are an editor's label, not a place: "BREAKING —
+# Markets fell", "CORRECTION — An earlier version…". The paragraph stays as written.
+_LABELS = frozenset((
+    "ADVISORY", "ALERT", "ANALYSIS", "BREAKING", "BREAKING NEWS", "BULLETIN",
+    "CLARIFICATION", "COMMENT", "CORRECTION", "DEVELOPING", "EDITORIAL", "EDITOR'S NOTE",
+    "EDITOR’S NOTE", "EXCLUSIVE", "EXPLAINER", "FACT CHECK", "FLASH", "IN BRIEF",
+    "INTERVIEW", "JUST IN", "LIVE", "NEWS ALERT", "NOTE", "OBITUARY", "OPINION", "PHOTOS",
+    "REVIEW", "SPONSORED", "UPDATE", "UPDATED", "URGENT", "VIDEO", "WARNING", "WATCH",
+))
+
+
+def _dateline_match(paragraph: str) -> re.Match[str] | None:
+    """A dateline at the start of `paragraph` (see _DATELINE), unless its "place" is an
+    editor's label."""
+    match = _DATELINE.match(paragraph)
+    if match is None or match.group("dateline").strip(" .").upper() in _LABELS:
+        return None
+    return match
 _TERMINAL = (".", "!", "?", ":", ";", ",", "\"", "”", "’", "'", ")", "…")
 
 
@@ -220,15 +244,15 @@ def _is_uncredited_caption(rest: list[str]) -> bool:
     return (
         len(rest) > 1
         and len(rest[0]) < 400
-        and _DATELINE.match(rest[1]) is not None
-        and _DATELINE.match(rest[0]) is None
+        and _dateline_match(rest[1]) is not None
+        and _dateline_match(rest[0]) is None
         and not _is_heading(rest[0])
     )
 
 
 def _take_dateline(body: list[str]) -> tuple[str | None, list[str]]:
     """`BRUSSELS — Frustration…` -> ("BRUSSELS", ["Frustration…", …])."""
-    match = _DATELINE.match(body[0])
+    match = _dateline_match(body[0])
     if match is None or len(match.group("dateline")) > 60:
         return None, body
     return match.group("dateline").strip(), [match.group("rest"), *body[1:]]
@@ -241,15 +265,15 @@ def _is_heading(paragraph: str) -> bool:
         and len(paragraph.split()) <= 16
         and paragraph[:1].isupper()
         and not paragraph.endswith(_TERMINAL)
-        and _DATELINE.match(paragraph) is None
+        and _dateline_match(paragraph) is None
     )
 
 
 def _split_briefs(headline: str, body: list[str]) -> list[tuple[str, list[str]]] | None:
     """An "in brief" page: subheadings each followed by a datelined item. None if not."""
     starts = [i for i in range(len(body) - 1)
-              if _is_heading(body[i]) and _DATELINE.match(body[i + 1])]
-    if _DATELINE.match(body[0]):
+              if _is_heading(body[i]) and _dateline_match(body[i + 1])]
+    if _dateline_match(body[0]):
         starts = [-1, *starts]  # the page headline heads the first item
     if len(starts) < 2:
         return None
@@ -275,7 +299,7 @@ def _looks_like_index(body: list[str]) -> bool:
     `body[0]`. Counting pairs, not headings, keeps articles that end in a list
     (fixtures, award winners) from looking like one.
     """
-    if _DATELINE.match(body[0]) or any(len(p) >= 400 for p in body):
+    if _dateline_match(body[0]) or any(len(p) >= 400 for p in body):
         return False  # a story's paragraph: an index holds only short teasers
     titled = _is_heading(body[0])
     first = 0 if titled else 1

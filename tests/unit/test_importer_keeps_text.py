@@ -278,3 +278,27 @@ def test_json_with_a_byte_order_mark_imports(tmp_path: Path, suffix: str, encode
     articles, warnings = read_file(path)
     assert [a.headline for a in articles] == ["Café opens", "Second story"]
     assert warnings == []
+
+
+# -- an editor's label is not a place; a wire service's date is part of the dateline ---
+
+
+@pytest.mark.parametrize("label", ["BREAKING", "EXCLUSIVE", "WARNING", "UPDATE",
+                                   "CORRECTION", "ANALYSIS", "IN BRIEF", "EDITOR'S NOTE"])
+def test_an_editors_label_is_not_a_dateline(label: str) -> None:
+    first = f"{label} — Markets fell sharply in early trading."
+    (article,) = parse_page(f"The headline\n\n{first}\n\nSecond paragraph.").articles
+    assert article.dateline is None
+    assert article.body[0] == first  # nothing cut from the text
+
+
+@pytest.mark.parametrize(("first", "dateline", "rest"), [
+    ("LONDON, June 8 (AP) — The prime minister said.", "LONDON", "The prime minister said."),
+    ("WASHINGTON, Dec. 3, 2009 (Reuters) - Officials said.", "WASHINGTON", "Officials said."),
+    ("PARIS, Sept 14 (AFP) -- Talks resumed.", "PARIS", "Talks resumed."),
+    ("NAZRAN, Russia - The rebels left.", "NAZRAN, Russia", "The rebels left."),
+])
+def test_a_wire_services_date_goes_with_the_dateline(first: str, dateline: str,
+                                                     rest: str) -> None:
+    (article,) = parse_page(f"The headline\n\n{first}\n\nSecond paragraph.").articles
+    assert (article.dateline, article.body[0]) == (dateline, rest)
