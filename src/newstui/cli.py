@@ -488,8 +488,10 @@ def cmd_search(archive: Archive, text: str, limit: int, as_json: bool) -> int:
             snippet = marked.replace(chr(0xE000), start).replace(chr(0xE001), end)
         print(f"    {snippet}")
     shown = len(results.hits)
-    print(f"{results.total} match{'es' if results.total != 1 else ''}"
-          + (f", best {shown} shown" if shown < results.total else ""), file=sys.stderr)
+    counted = (f"{results.total} match{'es' if results.total != 1 else ''}" if results.exact
+               else results.describe_total())
+    print(counted + (f", best {shown} shown" if shown < results.total else ""),
+          file=sys.stderr)
     return EXIT_OK
 
 

@@ -141,6 +141,15 @@ class Results:
     query: Query
     hits: list[Hit]
     total: int  # every match, not just the hits returned
+    #: False where more than `total` articles match and no one counted them all (the
+    #: PostgreSQL store ranks at most newstui.pg.store.PgArchive.RANKED matches).
+    exact: bool = True
+
+    def describe_total(self) -> str:
+        """"1,234 matches", or "more than 1,000 matches" where not all were counted."""
+        if not self.exact:
+            return f"more than {self.total:,} matches"
+        return f"{self.total:,} match{'es' if self.total != 1 else ''}"
 
 
 def _analyzer() -> Any:

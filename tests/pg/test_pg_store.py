@@ -57,6 +57,31 @@ def test_an_empty_database_gets_the_schema(pg_server: object) -> None:
     archive.close()
 
 
+def test_a_database_of_schema_1_is_migrated_with_its_articles(pg_server: object) -> None:
+    """A database the first release wrote (schema 1) gets schema 2 on open: the small
+    vector of the short fields is filled in for the articles already there, so a
+    field query finds them; the feeds table appears."""
+    from newstui.pg.schema import MIGRATIONS
+
+    url = pg_server.create_database()  # type: ignore[attr-defined]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE newstui_schema (singleton boolean PRIMARY KEY DEFAULT "
+                     "true, version integer NOT NULL, store_id text NOT NULL, "
+                     "written_by text NOT NULL)")
+        conn.execute("INSERT INTO newstui_schema VALUES (true, 1, 'old', '0.1')")
+        for statement in MIGRATIONS[1]:
+            conn.execute(statement)
+        conn.execute("INSERT INTO articles (id, headline, body, sort_headline, content_hash, "
+                     "tsv) VALUES ('abc', 'Harbour reopens', ARRAY['Boats sail.'], "
+                     "'harbour reopens', 'h', to_tsvector('simple', 'harbour reopens'))")
+    archive = PgArchive.open(url)
+    assert archive.store.schema_version == SCHEMA_VERSION == 2
+    assert [h.article.id for h in archive.search("headline:harbour").hits] == ["abc"]
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM feeds").fetchone() == (0,)
+    archive.close()
+
+
 def test_a_newer_database_is_reported_and_never_written(pg_url: str) -> None:
     PgArchive.open(pg_url).close()
     with psycopg.connect(pg_url) as conn:

@@ -105,3 +105,22 @@ def test_same_hits_on_the_bbc_corpus(tmp_path: Path, pg_url: str) -> None:
     assert len(pg.store) == len(tantivy.store)
     _compare(tantivy, pg, CORPUS_QUERIES, limit=3000)
     pg.close()
+
+
+def test_a_query_matching_more_than_are_ranked(both: tuple[Archive, PgArchive]) -> None:
+    """Past RANKED matches the database ranks the newest RANKED + 1 and says "more than
+    RANKED" instead of counting them all; `count` still counts exactly, the same as
+    tantivy's total, and every hit shown is a real match."""
+    tantivy, pg = both
+    pg.RANKED = 3
+    for query in ("harbour OR cotton OR mosaic", "after:2009", "-marrowby"):
+        expected = tantivy.search(query, 50)
+        assert expected.total > 3, query
+        found = pg.search(query, 2)
+        assert (found.total, found.exact) == (3, False), query
+        assert found.describe_total() == "more than 3 matches"
+        assert len(found.hits) == 2
+        assert set(_ids(found)) <= set(_ids(expected)), query
+        assert pg.count(query) == expected.total, query
+    exact = pg.search("mosaic", 50)
+    assert exact.exact and exact.total == tantivy.search("mosaic", 50).total

@@ -99,10 +99,11 @@ def check(archive: PgArchive, repair: bool) -> int:
     for problem in problems:
         print(f"problem: {problem}")
     if problems and repair:
-        from newstui.pg.store import _TSV
+        from newstui.pg.schema import META_TSV, TSV
 
         with store.conn.transaction():
-            store._query(f"UPDATE articles SET tsv = {_TSV} WHERE tsv = ''::tsvector")
+            store._query(f"UPDATE articles SET tsv = {TSV}, meta_tsv = {META_TSV} "
+                         "WHERE tsv = ''::tsvector")
         print("done: indexed the articles again")
         problems = [p for p in problems if "search index" not in p]
     if problems:

@@ -14,7 +14,7 @@ from typing import Any
 
 from newstui import __version__
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: pg_advisory_xact_lock key for migrations: "newstui" in ASCII, as a bigint.
 MIGRATION_LOCK = 0x6E657773747569
 #: The channel readers LISTEN on; every write that changes articles NOTIFYs it.
@@ -37,6 +37,19 @@ _CONFIG = [
         '[!-/:-@\[-`{-~\u00a0-\u00bf\u00d7\u00f7\u2000-\u206f\u20a0-\u20cf\u2190-\u2bff\u3000-\u303f]+',
         ' ', 'g') $$""",
 ]
+
+#: Each article's search vectors: `tsv` holds every field (headline A, caption B,
+#: dateline and credit C, body D); `meta_tsv` the short fields alone, with the same
+#: weights, for field queries. Expressions over an `articles` row.
+TSV = ("setweight(to_tsvector('newstui', newstui_words(headline)), 'A') || "
+       "setweight(to_tsvector('newstui', newstui_words(coalesce(caption, ''))), 'B') || "
+       "setweight(to_tsvector('newstui', newstui_words(coalesce(dateline, '') || ' ' || "
+       "coalesce(credit, ''))), 'C') || "
+       "setweight(to_tsvector('newstui', newstui_words(array_to_string(body, ' '))), 'D')")
+META_TSV = ("setweight(to_tsvector('newstui', newstui_words(headline)), 'A') || "
+            "setweight(to_tsvector('newstui', newstui_words(coalesce(caption, ''))), 'B') || "
+            "setweight(to_tsvector('newstui', newstui_words(coalesce(dateline, '') || ' ' || "
+            "coalesce(credit, ''))), 'C')")
 
 #: Migrations by the version they bring the database to. Never edit a released one:
 #: add the next.
@@ -85,6 +98,25 @@ MIGRATIONS: dict[int, list[str]] = {
             ids text[] NOT NULL
         )""",
         "CREATE SEQUENCE newstui_generation",
+    ],
+    2: [
+        # Search without reading the big vector: field queries (headline:, caption:,
+        # dateline:, credit:) are answered by a small vector of those fields alone (a
+        # row's few words, never moved out of line), and the newest matches are found
+        # by walking the articles newest first.
+        "ALTER TABLE articles ADD COLUMN meta_tsv tsvector",
+        f"UPDATE articles SET meta_tsv = {META_TSV}",
+        "ALTER TABLE articles ALTER COLUMN meta_tsv SET NOT NULL",
+        "CREATE INDEX articles_meta_tsv ON articles USING gin (meta_tsv)",
+        "CREATE INDEX articles_newest ON articles (ts DESC NULLS LAST, id)",
+        # The feed subscriptions, in the database so every front end's feeds screen
+        # and every machine that fetches see one list (a TinyDB archive keeps its list
+        # in a file beside it). `position` keeps the order they were added in.
+        """CREATE TABLE feeds (
+            feed_id text PRIMARY KEY,
+            position integer NOT NULL,
+            record jsonb NOT NULL
+        )""",
     ],
 }
 

@@ -15,32 +15,34 @@ stored text was folded:
     after:/before:/on:   a range on the `ts` column (seconds since the epoch)
 
 Ranked with ts_rank over the weights (headline counts most, as in the tantivy path),
-ties newest first; snippets by ts_headline, in the same «marked» form.
+ties newest first (at most PgArchive.RANKED matches are ranked: the newest); snippets
+are made in Python for the rows shown (`make_snippet`), in the same «marked» form.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from newstui.article import Article
+from newstui.highlight import match_spans
 from newstui.query import AnyOf, Query, QueryError, Term
+
+if TYPE_CHECKING:
+    from newstui.search import Snippet
 
 #: tsvector weight letter of each field.
 WEIGHTS = {"headline": "A", "caption": "B", "dateline": "C", "credit": "C", "body": "D"}
+#: Fields the small vector `meta_tsv` holds (all but the body).
+META_FIELDS = frozenset({"headline", "caption", "dateline", "credit"})
 #: ts_rank's weights for {D, C, B, A}: the tantivy path's boosts (body 1, dateline and
 #: caption 1.5, headline 3), scaled to at most 1.
 RANK_WEIGHTS = "{0.2, 0.3, 0.3, 0.6}"
 #: ts_rank normalisation 1: divide by 1 + log(length), so a long article does not win
 #: by length alone (BM25 does the like).
 RANK_NORMALIZATION = 1
-#: Markers ts_headline puts around a match: characters an article never holds (import
-#: strips control characters).
-START, STOP = "\x02", "\x03"
-HEADLINE_OPTIONS = (f"StartSel={START}, StopSel={STOP}, MaxWords=32, MinWords=16, "
-                    "ShortWord=2, MaxFragments=1, FragmentDelimiter=\" … \"")
-
-
 @dataclass(frozen=True)
 class Compiled:
     """A query as SQL: `where` (with `params`) selects the matches; `tsquery` ranks
@@ -86,12 +88,19 @@ def _term_query(lexemes: list[str], weight: str = "") -> str:
 
 
 def compile_query(query: Query, lexer: Lexer) -> Compiled:
+    """The query as SQL over two vectors: `tsv` (every field) for words in any field
+    and body:, `meta_tsv` (headline, caption, dateline, credit: a few words a row) for
+    the other field queries, so they never read an article's big vector."""
     terms = [*query.terms, *query.excluded]
     lexed = lexer.lexemes([t.text for t in terms])
     where: list[str] = []
     params: list[Any] = []
-    parts: list[str] = []
+    on: dict[str, list[str]] = {"tsv": [], "meta_tsv": []}  # tsquery parts per vector
+    rank: list[str] = []
     light: list[str] = []
+
+    def vector(term: Term) -> str:
+        return "meta_tsv" if term.field in META_FIELDS else "tsv"
 
     def term_sql(term: Term) -> str | None:
         lexemes = lexed[term.text]
@@ -116,35 +125,34 @@ def compile_query(query: Query, lexer: Lexer) -> Compiled:
                          else clause.text)
             raise QueryError(f"{described!r} has no searchable words")
         light.extend(_term_query(lexed[t.text]) for t, _ in compiled)
+        rank.append("(" + " | ".join(q for _, q in compiled) + ")")
         checks = [column_check(t) for t, _ in compiled]
-        if len(compiled) == 1:
-            parts.append(compiled[0][1])
-            if checks[0] is not None:
-                where.append(checks[0][0])
-                params.extend(checks[0][1])
-        elif any(checks):
-            # a OR dateline:b: each option with its own column check.
+        vectors = {vector(t) for t, _ in compiled}
+        if len(vectors) == 1 and not any(checks):
+            on[vectors.pop()].append("(" + " | ".join(q for _, q in compiled) + ")")
+        else:
+            # a OR dateline:b: each option on its own vector, with its column check.
             ors = []
-            for (_, q), check in zip(compiled, checks, strict=True):
-                ors.append(f"(tsv @@ %s::tsquery{' AND ' + check[0] if check else ''})")
+            for (term, q), check in zip(compiled, checks, strict=True):
+                ors.append(f"({vector(term)} @@ %s::tsquery"
+                           f"{' AND ' + check[0] if check else ''})")
                 params.extend([q, *(check[1] if check else [])])
             where.append("(" + " OR ".join(ors) + ")")
-        else:
-            parts.append("(" + " | ".join(q for _, q in compiled) + ")")
     for term in query.excluded:
         compiled_term = term_sql(term)
         if compiled_term is None:
             continue
         check = column_check(term)
-        if check is None:
-            parts.append(f"!{compiled_term}")
+        if check is None and on[vector(term)]:
+            on[vector(term)].append(f"!{compiled_term}")  # answered by the index
         else:
-            where.append(f"NOT (tsv @@ %s::tsquery AND {check[0]})")
-            params.extend([compiled_term, *check[1]])
-    tsquery = " & ".join(parts) if parts else None
-    if tsquery is not None:
-        where.insert(0, "tsv @@ %s::tsquery")
-        params.insert(0, tsquery)
+            where.append(f"NOT ({vector(term)} @@ %s::tsquery"
+                         f"{' AND ' + check[0] if check else ''})")
+            params.extend([compiled_term, *(check[1] if check else [])])
+    for name in ("meta_tsv", "tsv"):
+        if on[name]:
+            where.insert(0, f"{name} @@ %s::tsquery")
+            params.insert(0, " & ".join(on[name]))
     if query.dates is not None:
         from newstui.search import timestamp
 
@@ -154,42 +162,56 @@ def compile_query(query: Query, lexer: Lexer) -> Compiled:
         if query.dates.last is not None:
             where.append("ts <= %s")
             params.append(timestamp(datetime.combine(query.dates.last, time.max).isoformat()))
-    ranked = tsquery if query.required else None
-    return Compiled(" AND ".join(where) or "true", params, ranked,
+    return Compiled(" AND ".join(where) or "true", params, " & ".join(rank) or None,
                     " | ".join(f"({x})" for x in light) or None)
 
 
-def parse_headline(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """ts_headline's output (matches between START and STOP) as plain text and the
-    character ranges that matched."""
-    plain: list[str] = []
-    ranges: list[tuple[int, int]] = []
-    length = 0
-    opened: int | None = None
-    for piece in _split(text):
-        if piece == START:
-            opened = length
-        elif piece == STOP:
-            if opened is not None:
-                ranges.append((opened, length))
-            opened = None
-        else:
-            plain.append(piece)
-            length += len(piece)
-    return "".join(plain), tuple(ranges)
+def make_snippet(article: Article, phrases: list[tuple[str, ...]]) -> Snippet:
+    """A result's snippet, made here for the few rows shown rather than by the database
+    for each (ts_headline parses the whole text of every row it is given): up to
+    SNIPPET_CHARS of the body (else the caption) round the first match, the query's
+    words marked as the reader's highlighter folds them (newstui.highlight, the tantivy
+    index's own folding). No match in either (a headline match): the body's lead."""
+    from newstui.search import SNIPPET_CHARS, Snippet, _lead
+
+    body = " ".join(article.body)
+    for text in (body, article.caption or ""):
+        first = _first_match(text, phrases) if text else None
+        if first is None:
+            continue
+        lo, hi = first
+        start = 0
+        if hi > SNIPPET_CHARS - 20:
+            start = max(0, lo - SNIPPET_CHARS // 4)
+            space = text.find(" ", start, lo)
+            start = space + 1 if 0 < start and space != -1 else start
+        end = min(len(text), start + SNIPPET_CHARS)
+        if end < len(text):
+            cut = text.rfind(" ", max(hi, start + 1), end)
+            end = cut if cut > hi else max(end, hi)
+        spans = tuple((s - start, e - start)
+                      for s, e in match_spans(text, phrases, start, end)
+                      if s >= start and e <= end)
+        piece = text[start:end]
+        return Snippet(piece, spans)
+    return Snippet(_lead(body))
 
 
-def _split(text: str) -> list[str]:
-    pieces: list[str] = []
-    current: list[str] = []
-    for char in text:
-        if char in (START, STOP):
-            if current:
-                pieces.append("".join(current))
-                current = []
-            pieces.append(char)
-        else:
-            current.append(char)
-    if current:
-        pieces.append("".join(current))
-    return pieces
+def _first_match(text: str, phrases: list[tuple[str, ...]]) -> tuple[int, int] | None:
+    """Where the first of `phrases` occurs in `text`: found by a plain search for their
+    first words, then confirmed by the highlighter's folding round that spot; the whole
+    text is folded only where a word may hide behind an accent."""
+    if not phrases:
+        return None
+    firsts = sorted({p[0] for p in phrases if p and p[0].isascii()})
+    if firsts:
+        pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, firsts))
+                             + r")(?![^\W_])", re.IGNORECASE | re.ASCII)
+        for found in pattern.finditer(text):
+            spans = match_spans(text, phrases, found.start(), found.end())
+            if spans:
+                return spans[0]
+    if text.isascii() and len(firsts) == len(phrases):
+        return None  # an ASCII text folds by case alone: the search above was complete
+    spans = match_spans(text, phrases)
+    return spans[0] if spans else None

@@ -26,7 +26,9 @@ from newstui.article import Article, ReadingState, Summary
 from newstui.pg import display_url
 from newstui.pg.schema import (
     CHANNEL,
+    META_TSV,
     SCHEMA_VERSION,
+    TSV,
     NewerDatabaseError,
     current_version,
     migrate,
@@ -52,11 +54,6 @@ FIRST_ROWS = 200
 _COLUMNS = ("id", "headline", "dateline", "updated", "published", "caption", "credit",
             "body", "url", "feed", "guid", "author", "source", "imported_at")
 _DERIVED = ("sort_date", "sort_headline", "ts", "content_hash")
-_TSV = ("setweight(to_tsvector('newstui', newstui_words(headline)), 'A') || "
-        "setweight(to_tsvector('newstui', newstui_words(coalesce(caption, ''))), 'B') || "
-        "setweight(to_tsvector('newstui', newstui_words(coalesce(dateline, '') || ' ' || "
-        "coalesce(credit, ''))), 'C') || "
-        "setweight(to_tsvector('newstui', newstui_words(array_to_string(body, ' '))), 'D')")
 _SELECT = ", ".join(_COLUMNS)
 
 
@@ -416,7 +413,8 @@ class PgStore:
         new and update what changed. Returns {id: True if added, False if updated}."""
         conn = self.conn
         columns = ", ".join((*_COLUMNS, *_DERIVED))
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*_COLUMNS[1:], *_DERIVED, "tsv"))
+        updates = ", ".join(f"{c} = EXCLUDED.{c}"
+                            for c in (*_COLUMNS[1:], *_DERIVED, "tsv", "meta_tsv"))
         with self._lock, conn.transaction(), conn.cursor() as cur:
             cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS incoming ON COMMIT DELETE ROWS "
                         f"AS SELECT {columns} FROM articles WITH NO DATA")
@@ -426,8 +424,8 @@ class PgStore:
                 for article in batch:
                     copy.write_row(_row(article))
             cur.execute(
-                f"INSERT INTO articles AS a ({columns}, tsv) "
-                f"SELECT {columns}, {_TSV} FROM incoming ORDER BY id "
+                f"INSERT INTO articles AS a ({columns}, tsv, meta_tsv) "
+                f"SELECT {columns}, {TSV}, {META_TSV} FROM incoming ORDER BY id "
                 f"ON CONFLICT (id) DO UPDATE SET {updates} "
                 "WHERE a.content_hash IS DISTINCT FROM EXCLUDED.content_hash "
                 "RETURNING id, (xmax = 0)")
@@ -546,44 +544,70 @@ class PgArchive:
         compiled = compile_query(query, self._lexer)
         return self._run(query, compiled, limit)
 
+    #: The most matches a search ranks: the newest this many. A query matching no more
+    #: is ranked whole and counted exactly; one matching more (a common word at 106k
+    #: articles) shows the best of its newest RANKED matches and says "more than
+    #: RANKED matches" (`Results.exact` False). Ranking or counting every match costs
+    #: in proportion to the matches (`said`: 85,765 of 105,850, over a second under
+    #: load); this reads at most RANKED + 1. docs/scaling.md relates the order to
+    #: tantivy's. `count()` counts exactly, for whoever needs the number.
+    RANKED = 1000
+
     def _run(self, query: Any, compiled: Any, limit: int) -> Results:
-        from newstui.pg.search import HEADLINE_OPTIONS, RANK_NORMALIZATION, RANK_WEIGHTS
+        from newstui.pg.search import RANK_NORMALIZATION, RANK_WEIGHTS, make_snippet
         from newstui.search import Hit, Results
 
-        params: list[Any] = []
+        ranked = max(self.RANKED, limit)
         if compiled.tsquery is not None:
-            rank = (f"ts_rank('{RANK_WEIGHTS}', tsv, %s::tsquery, {RANK_NORMALIZATION})")
-            params.append(compiled.tsquery)
-            order = "score DESC, ts DESC NULLS LAST, id"
+            score = f"ts_rank('{RANK_WEIGHTS}', a.tsv, %s::tsquery, {RANK_NORMALIZATION})"
+            score_params = [compiled.tsquery]
         else:
-            rank = "0.0"
-            order = "ts DESC NULLS LAST, id"
-        params += compiled.params
-        params.append(limit)
-        light = compiled.highlight
-        sql = (f"WITH hits AS (SELECT id, {rank} AS score, count(*) OVER () AS total "
-               f"FROM articles WHERE {compiled.where} ORDER BY {order} LIMIT %s) "
-               f"SELECT {', '.join('a.' + c for c in _COLUMNS)}, hits.score, hits.total")
-        if light is not None:
-            sql += (", ts_headline('newstui', array_to_string(a.body, ' '), q, %s), "
-                    "ts_headline('newstui', coalesce(a.caption, ''), q, %s) "
-                    "FROM hits JOIN articles a USING (id), CAST(%s AS tsquery) AS q")
-            params += [HEADLINE_OPTIONS, HEADLINE_OPTIONS, light]
-        else:
-            sql += " FROM hits JOIN articles a USING (id)"
-        sql += f" ORDER BY {order.replace('ts DESC', 'a.ts DESC').replace(', id', ', a.id')}"
+            score, score_params = "0.0::real", []
+        # The newest `ranked + 1` matches (walking the articles newest first for a
+        # common word; the GIN index for a rare one: the planner chooses), the best
+        # `limit` of them by rank, and how many there were.
+        sql = (f"WITH c AS MATERIALIZED (SELECT id FROM articles WHERE {compiled.where} "
+               "ORDER BY ts DESC NULLS LAST, id LIMIT %s), "
+               f"r AS (SELECT a.id, {score} AS score, a.ts FROM c JOIN articles a USING (id) "
+               "ORDER BY score DESC, a.ts DESC NULLS LAST, a.id LIMIT %s) "
+               f"SELECT {', '.join('a.' + c for c in _COLUMNS)}, r.score, "
+               "(SELECT count(*) FROM c) FROM r JOIN articles a USING (id) "
+               "ORDER BY r.score DESC, r.ts DESC NULLS LAST, r.id")
+        params = [*compiled.params, ranked + 1, *score_params, limit]
         rows = self.store._query(sql, params).fetchall()
-        hits = []
-        total = 0
         width = len(_COLUMNS)
+        if rows:
+            found = int(rows[0][width + 1])
+        elif limit:
+            found = 0
+        else:
+            found = self._count(compiled, ranked + 1)
+        total, exact = (found, True) if found <= ranked else (ranked, False)
+        from newstui.highlight import query_phrases
+
+        phrases = query_phrases(query)
+        hits = []
         for row in rows:
             article = _article(row[:width])
-            total = int(row[width + 1])
-            snippet = _snippet(article, row[width + 2:] if light is not None else ())
-            hits.append(Hit(article, float(row[width]), snippet))
-        if not rows and limit:
-            total = 0
-        return Results(query, hits, total)
+            hits.append(Hit(article, float(row[width]), make_snippet(article, phrases)))
+        return Results(query, hits, total, exact)
+
+    def _count(self, compiled: Any, at_most: int | None = None) -> int:
+        sql = f"SELECT 1 FROM articles WHERE {compiled.where}"
+        if at_most is not None:
+            sql += f" LIMIT {int(at_most)}"
+        row = self.store._query(f"SELECT count(*) FROM ({sql}) m", compiled.params).fetchone()
+        return int(row[0])
+
+    def count(self, text: str) -> int:
+        """Every match of a query, counted exactly (reads each match: slow for a word
+        most articles hold; a search stops counting past RANKED)."""
+        from newstui.pg.search import Lexer, compile_query
+        from newstui.query import parse_query
+
+        if self._lexer is None:
+            self._lexer = Lexer(self.store.conn)
+        return self._count(compile_query(parse_query(text), self._lexer))
 
     def index(self, refresh: bool = True) -> PgArchive:
         """The index is the database's: always current."""
@@ -676,17 +700,6 @@ class PgArchive:
             if now != seen:
                 seen = now
                 callback()
-
-
-def _snippet(article: Article, headlines: tuple[Any, ...]) -> Any:
-    from newstui.pg.search import START, parse_headline
-    from newstui.search import Snippet, _lead
-
-    for text in headlines:
-        if text and START in text:
-            plain, ranges = parse_headline(text)
-            return Snippet(plain, ranges)
-    return Snippet(_lead(" ".join(article.body)))
 
 
 def database_version(url: str) -> int | None:

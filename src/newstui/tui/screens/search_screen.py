@@ -145,7 +145,7 @@ class SearchScreen(Screen[None]):
             self.status.update("No matches.")
         else:
             more = f" (best {shown} shown)" if shown < total else ""
-            self.status.update(f"{total:,} match{'es' if total != 1 else ''}{more}")
+            self.status.update(f"{message.results.describe_total()}{more}")
         self.query_one(ResultList).show(message.results.hits)
         if self._to_results:
             self.action_focus_results()
