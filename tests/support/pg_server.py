@@ -9,10 +9,13 @@ from __future__ import annotations
 import glob
 import os
 import pwd
+import select
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -88,10 +91,11 @@ def _as_server_user(args: list[str]) -> list[str]:
 
 
 @contextmanager
-def running_server(durable: bool = False) -> Iterator[PgServer]:
+def running_server(durable: bool = False,
+                   settings: dict[str, str] | None = None) -> Iterator[PgServer]:
     """Start a throwaway server; stop it and remove its folder afterwards. The tests
     run it without fsync (nothing to keep); `durable` keeps PostgreSQL's defaults, as
-    a benchmark beside a store that fsyncs must."""
+    a benchmark beside a store that fsyncs must. `settings`: more server settings."""
     bin_dir = find_bin()
     assert bin_dir is not None
     folder = Path(tempfile.mkdtemp(prefix="newstui-pg-"))
@@ -101,6 +105,7 @@ def running_server(durable: bool = False) -> Iterator[PgServer]:
     data = folder / "data"
     port = _free_port()
     run = {"check": True, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT}
+    watchdog: subprocess.Popen[bytes] | None = None
     try:
         subprocess.run(_as_server_user([
             str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
@@ -109,11 +114,15 @@ def running_server(durable: bool = False) -> Iterator[PgServer]:
                    "-c max_connections=100")
         if not durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        for name, value in (settings or {}).items():
+            options += f" -c {name}={value}"
+        watchdog = _start_watchdog(bin_dir, data, folder)
         subprocess.run(_as_server_user([
             str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"),
             "-o", options, "-w", "-t", "60", "start"]), **run)  # type: ignore[call-overload]
         yield PgServer(folder, port, bin_dir)
     finally:
+        _stop_watchdog(watchdog)
         if (data / "postmaster.pid").exists():
             subprocess.run(_as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data),
                                             "-m", "immediate", "-w", "stop"]),
@@ -133,6 +142,7 @@ def running_replica(primary: PgServer) -> Iterator[PgServer]:
     port = _free_port()
     bin_dir = primary.bin_dir
     run = {"check": True, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT}
+    watchdog: subprocess.Popen[bytes] | None = None
     try:
         subprocess.run(_as_server_user([
             str(bin_dir / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port),
@@ -141,13 +151,76 @@ def running_replica(primary: PgServer) -> Iterator[PgServer]:
             **run)  # type: ignore[call-overload]
         options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off "
                    "-c hot_standby=on")
+        watchdog = _start_watchdog(bin_dir, data, folder)
         subprocess.run(_as_server_user([
             str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"),
             "-o", options, "-w", "-t", "60", "start"]), **run)  # type: ignore[call-overload]
         yield PgServer(folder, port, bin_dir)
     finally:
+        _stop_watchdog(watchdog)
         if (data / "postmaster.pid").exists():
             subprocess.run(_as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data),
                                             "-m", "immediate", "-w", "stop"]),
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# -- the watchdog: a server never outlives the process that started it ---------------
+# The fixture stops its server in a `finally`; a test run killed with SIGKILL (or by a
+# CI timeout) never gets there, and its server would run on for ever. So each server
+# gets a small sidecar process in its own session (a kill of the test run's process
+# group does not reach it) that waits for the starting process to die and then stops
+# the server and removes its folder. A normal end stops the sidecar first.
+
+
+def _start_watchdog(bin_dir: Path, data: Path, folder: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), "--watch", str(os.getpid()),
+         str(bin_dir), str(data), str(folder)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+
+
+def _stop_watchdog(watchdog: subprocess.Popen[bytes] | None) -> None:
+    if watchdog is not None and watchdog.poll() is None:
+        watchdog.terminate()
+        try:
+            watchdog.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            watchdog.kill()
+            watchdog.wait()
+
+
+def _wait_for_exit(pid: int) -> None:
+    """Return when process `pid` has ended (a pidfd where Linux has one, else polling)."""
+    try:
+        fd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        fd = None
+    if fd is not None:
+        try:
+            select.select([fd], [], [])
+        finally:
+            os.close(fd)
+        return
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        except PermissionError:
+            pass
+        time.sleep(1)
+
+
+def _watch(parent: int, bin_dir: str, data: str, folder: str) -> None:
+    _wait_for_exit(parent)
+    if (Path(data) / "postmaster.pid").exists():
+        subprocess.run(_as_server_user([str(Path(bin_dir) / "pg_ctl"), "-D", data, "-m",
+                                        "immediate", "-w", "stop"]),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--watch"]:
+    _watch(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5])
