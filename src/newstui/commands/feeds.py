@@ -92,7 +92,7 @@ def run(archive: Archive, args: argparse.Namespace) -> int:
     from newstui.feeds.subscriptions import SubscriptionError, SubscriptionList
 
     try:
-        subscriptions = SubscriptionList(archive.path)
+        subscriptions = SubscriptionList.for_archive(archive)
         if args.command == "fetch":
             return cmd_fetch(archive, subscriptions, args)
         action = args.feeds_command

@@ -54,7 +54,7 @@ def status_of(sub: Subscription) -> str:
 def read_feeds(archive: Archive, states: dict[str, ReadingState]) -> FeedsView:
     """Read the subscriptions and count each feed's articles (call it off the UI's
     thread: every article's feed is read from the store). Raises SubscriptionError."""
-    subscriptions = SubscriptionList(archive.path)
+    subscriptions = SubscriptionList.for_archive(archive)
     members: dict[str, set[str]] = {}
     for record in archive.store.records():
         feed = record.get("feed")
@@ -89,7 +89,7 @@ class BackgroundFetch:
         if not self._lock.acquire(blocking=False):
             return "a fetch is already running"
         try:
-            subscriptions = SubscriptionList(self.archive.path)
+            subscriptions = SubscriptionList.for_archive(self.archive)
             if not len(subscriptions):
                 return "no subscriptions: `newstui feeds add URL` first"
             timeout = float(os.environ.get("NEWSTUI_FETCH_TIMEOUT", "30") or 30)

@@ -105,29 +105,48 @@ def check_url(url: str) -> str:
 
 
 def feeds_path(store_path: Path | str) -> Path:
-    """Where the subscription list of the store at `store_path` lives. A PostgreSQL
-    archive (newstui.pg) keeps it on the machine that fetches (see pg.local_file)."""
-    from newstui.pg import is_database_url
-
-    if is_database_url(str(store_path)):
-        from newstui.pg import local_file
-
-        return local_file(str(store_path), ".feeds.json")
+    """Where the subscription list of the store file at `store_path` lives."""
     store_path = Path(store_path)
     return store_path.with_name(store_path.stem + ".feeds.json")
 
 
 class SubscriptionList:
     """The subscriptions of one store. Read with `load()`; change them inside
-    `with subs.changing():`, which locks, re-reads, and writes once at the end."""
+    `with subs.changing():`, which locks, re-reads, and writes once at the end.
 
-    def __init__(self, store_path: Path | str) -> None:
-        self.path = feeds_path(store_path)
-        self.lock_path = self.path.with_suffix(".lock")
+    A store file keeps them in `NAME.feeds.json`; a PostgreSQL archive (a database URL:
+    `for_archive` gives it) in its `feeds` table (newstui.pg.feeds), so every machine
+    and front end sharing the database sees one list."""
+
+    def __init__(self, store_path: Path | str, database: Any = None) -> None:
+        from newstui.pg import is_database_url
+
+        self._table: Any = None
+        if database is not None or is_database_url(str(store_path)):
+            from newstui.pg.feeds import FeedTable
+
+            self._table = FeedTable(database or str(store_path))
+            self.path: Path | str = self._table.path
+        else:
+            self.path = feeds_path(store_path)
+            self.lock_path = self.path.with_suffix(".lock")
         self.items: list[Subscription] = []
         self.load()
 
+    @classmethod
+    def for_archive(cls, archive: Any) -> SubscriptionList:
+        """The subscriptions of an open archive (a database's over its connection)."""
+        from newstui.pg import is_database_url
+
+        if is_database_url(str(getattr(archive.store, "url", ""))):
+            return cls(archive.path, database=archive.store)
+        return cls(archive.path)
+
     def load(self) -> None:
+        if self._table is not None:
+            self.items = [Subscription.from_record(r) for r in self._table.records()]
+            return
+        assert isinstance(self.path, Path)
         try:
             data = orjson.loads(self.path.read_bytes())
         except FileNotFoundError:
@@ -142,11 +161,22 @@ class SubscriptionList:
         self.items = [Subscription.from_record(r) for r in records if isinstance(r, dict)]
 
     def save(self) -> None:
-        payload = {"format": FORMAT, "feeds": [s.to_record() for s in self.items]}
+        records = [s.to_record() for s in self.items]
+        if self._table is not None:
+            self._table.write(records)
+            return
+        assert isinstance(self.path, Path)
+        payload = {"format": FORMAT, "feeds": records}
         atomic_write(self.path, orjson.dumps(payload, option=orjson.OPT_INDENT_2) + b"\n")
 
     @contextlib.contextmanager
     def changing(self) -> Iterator[SubscriptionList]:
+        if self._table is not None:
+            with self._table.locked():
+                self.load()
+                yield self
+                self.save()
+            return
         with WriteLock(self.lock_path, timeout=30):
             self.load()
             yield self

@@ -7,8 +7,6 @@ and only when such a value is given, so the default store never loads it.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 URL_PREFIXES = ("postgresql://", "postgres://")
 
 
@@ -26,19 +24,3 @@ def display_url(url: str) -> str:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
     return urlunsplit(parts._replace(netloc=netloc))
-
-
-def local_file(url: str, suffix: str) -> Path:
-    """A file this machine keeps for a database (e.g. the feed subscriptions of the
-    machine that fetches into it): in the user's data folder, named by the database's
-    host, port and name."""
-    import re
-    from urllib.parse import urlsplit
-
-    import platformdirs
-
-    parts = urlsplit(url)
-    name = f"{parts.hostname or 'local'}-{parts.port or 5432}-{parts.path.strip('/') or 'db'}"
-    folder = platformdirs.user_data_path("newstui") / "postgresql"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / (re.sub(r"[^A-Za-z0-9._-]", "_", name) + suffix)
