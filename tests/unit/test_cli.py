@@ -271,3 +271,66 @@ def test_bbc_search_from_the_command_line(cli: CliRunner, bbc_store: Path) -> No
     result = cli("search", '"maternity pay"', "--db", str(bbc_store))
     assert result.status == 0
     assert "Labour plans maternity pay rise" in result.stdout.splitlines()[0]
+
+
+def _store_of(db: str) -> object:
+    """The store behind a --db value, as the command line opens it (same reader)."""
+    if db.startswith("postgresql:"):
+        from newstui.pg.store import PgStore
+
+        return PgStore(db)
+    from newstui.store import ArticleStore
+
+    return ArticleStore(Path(db))
+
+
+def test_delete_prune_compact_check_and_stats(cli: CliRunner, samples_db: str) -> None:
+    """`delete` (by prefix; its reading state goes too), `prune` (--dry-run removes
+    nothing, --keep-starred keeps), `compact`, `check`, `stats`: the same on both stores."""
+    from datetime import date, timedelta
+
+    from newstui.article import ReadingState
+
+    db = samples_db
+    listed = json.loads(cli("list", "--json", "--db", db).stdout)
+    assert len(listed) == 20
+    newest, second = listed[0], listed[1]
+    # Prune what is older than 2012 (the samples are dated 2008 to 2016).
+    days = (date.today() - date(2012, 1, 1)).days
+    cutoff = (date.today() - timedelta(days=days)).isoformat()
+    old = [r for r in listed[2:] if (r.get("published") or r.get("updated") or "")[:10] < cutoff]
+    assert 2 <= len(old) < 18, "the samples have articles from before and after 2012"
+    store = _store_of(db)
+    store.set_state(newest["id"], ReadingState(starred=True))  # type: ignore[attr-defined]
+    store.set_state(old[-1]["id"], ReadingState(starred=True))  # type: ignore[attr-defined]
+
+    done = cli("delete", newest["id"][:8], second["id"], "--db", db)
+    assert done.status == 0, done.stderr
+    assert newest["headline"] in done.stdout and second["headline"] in done.stdout
+    assert "deleted 2 article(s)" in done.stderr
+    assert newest["id"] not in _store_of(db).states()  # type: ignore[attr-defined]
+    unknown = cli("delete", "zzzz", listed[2]["id"], "--db", db)
+    assert unknown.status == 1 and "nothing deleted" in unknown.stderr
+    assert len(cli("list", "--db", db).stdout.splitlines()) == 18
+
+    dry = cli("prune", "--older-than", f"{days}d", "--dry-run", "--db", db)
+    assert dry.status == 0, dry.stderr
+    assert dry.stdout.count("would remove") == len(old)
+    assert len(cli("list", "--db", db).stdout.splitlines()) == 18
+    pruned = cli("prune", "--older-than", f"{days}d", "--keep-starred", "--db", db)
+    assert pruned.status == 0, pruned.stderr
+    assert pruned.stdout.count("removed ") == len(old) - 1 and "kept 1 starred" in pruned.stderr
+    left = json.loads(cli("list", "--json", "--db", db).stdout)
+    assert len(left) == 18 - (len(old) - 1) and old[-1]["id"] in {r["id"] for r in left}
+
+    compacted = cli("compact", "--db", db)
+    assert compacted.status == 0, compacted.stderr
+    assert ("record(s) dropped" in compacted.stdout
+            or "nothing to compact" in compacted.stdout)
+    checked = cli("check", "--db", db)
+    assert checked.status == 0 and "consistent" in checked.stdout, checked.stdout
+    stats = dict(line.split(None, 1) for line in cli("stats", "--db", db)
+                 .stdout.replace("store size", "store_size").splitlines())
+    assert stats["articles"] == str(len(left))
+    found = cli("search", "--json", old[-1]["headline"].split()[0], "--db", db)
+    assert found.status == 0
