@@ -41,15 +41,12 @@ _CONFIG = [
 #: Each article's search vectors: `tsv` holds every field (headline A, caption B,
 #: dateline and credit C, body D); `meta_tsv` the short fields alone, with the same
 #: weights, for field queries. Expressions over an `articles` row.
-TSV = ("setweight(to_tsvector('newstui', newstui_words(headline)), 'A') || "
-       "setweight(to_tsvector('newstui', newstui_words(coalesce(caption, ''))), 'B') || "
-       "setweight(to_tsvector('newstui', newstui_words(coalesce(dateline, '') || ' ' || "
-       "coalesce(credit, ''))), 'C') || "
-       "setweight(to_tsvector('newstui', newstui_words(array_to_string(body, ' '))), 'D')")
 META_TSV = ("setweight(to_tsvector('newstui', newstui_words(headline)), 'A') || "
             "setweight(to_tsvector('newstui', newstui_words(coalesce(caption, ''))), 'B') || "
             "setweight(to_tsvector('newstui', newstui_words(coalesce(dateline, '') || ' ' || "
             "coalesce(credit, ''))), 'C')")
+BODY_TSV = "setweight(to_tsvector('newstui', newstui_words(array_to_string(body, ' '))), 'D')"
+TSV = f"{META_TSV} || {BODY_TSV}"
 
 #: Migrations by the version they bring the database to. Never edit a released one:
 #: add the next.

@@ -189,11 +189,8 @@ def make_snippet(article: Article, phrases: list[tuple[str, ...]]) -> Snippet:
         if end < len(text):
             cut = text.rfind(" ", max(hi, start + 1), end)
             end = cut if cut > hi else max(end, hi)
-        spans = tuple((s - start, e - start)
-                      for s, e in match_spans(text, phrases, start, end)
-                      if s >= start and e <= end)
         piece = text[start:end]
-        return Snippet(piece, spans)
+        return Snippet(piece, tuple(match_spans(piece, phrases)))
     return Snippet(_lead(body))
 
 
@@ -206,11 +203,15 @@ def _first_match(text: str, phrases: list[tuple[str, ...]]) -> tuple[int, int] |
     firsts = sorted({p[0] for p in phrases if p and p[0].isascii()})
     if firsts:
         pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, firsts))
-                             + r")(?![^\W_])", re.IGNORECASE | re.ASCII)
+                             + r")(?![^\W_])", re.IGNORECASE)
+        single = {p[0] for p in phrases if len(p) == 1}
         for found in pattern.finditer(text):
-            spans = match_spans(text, phrases, found.start(), found.end())
-            if spans:
-                return spans[0]
+            if found.group().lower() in single:
+                return found.span()  # an ASCII word folds by case alone: it matches
+            # The first word of a phrase: do the next words follow?
+            spans = match_spans(text[found.start():found.start() + 400], phrases)
+            if spans and spans[0][0] == 0:
+                return found.start(), found.start() + spans[0][1]
     if text.isascii() and len(firsts) == len(phrases):
         return None  # an ASCII text folds by case alone: the search above was complete
     spans = match_spans(text, phrases)

@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any
 from newstui.article import Article, ReadingState, Summary
 from newstui.pg import display_url
 from newstui.pg.schema import (
+    BODY_TSV,
     CHANNEL,
     META_TSV,
     SCHEMA_VERSION,
-    TSV,
     NewerDatabaseError,
     current_version,
     migrate,
@@ -425,7 +425,9 @@ class PgStore:
                     copy.write_row(_row(article))
             cur.execute(
                 f"INSERT INTO articles AS a ({columns}, tsv, meta_tsv) "
-                f"SELECT {columns}, {TSV}, {META_TSV} FROM incoming ORDER BY id "
+                # the short fields' vector once, the body's added to it
+                f"SELECT {columns}, meta || {BODY_TSV}, meta "
+                f"FROM (SELECT *, {META_TSV} AS meta FROM incoming) i ORDER BY id "
                 f"ON CONFLICT (id) DO UPDATE SET {updates} "
                 "WHERE a.content_hash IS DISTINCT FROM EXCLUDED.content_hash "
                 "RETURNING id, (xmax = 0)")
