@@ -223,11 +223,11 @@ class Archive:
         return self._index
 
     def _open_index(self) -> SearchIndex:
-        from newstui.search import IndexDamagedError, SearchIndex
+        from newstui.search import IndexDamagedError, SearchIndex, open_for_reading
 
         path = self.store.index_path
         try:
-            return SearchIndex(path)
+            return open_for_reading(path, self.store.store_id)
         except (IndexDamagedError, OSError):
             pass
         # Damaged (or unreadable). It is derived data: start it afresh where we may

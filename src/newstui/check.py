@@ -266,7 +266,7 @@ def _check_state(store: ArticleStore, report: CheckReport, problem: str | None) 
 
 
 def _check_index(store: ArticleStore, manifest: Manifest, report: CheckReport) -> None:
-    from newstui.search import IndexDamagedError, SearchIndex
+    from newstui.search import IndexDamagedError, open_for_reading
 
     index_path = store.index_path
     store_id, generation = store.store_id, manifest.generation
@@ -276,7 +276,7 @@ def _check_index(store: ArticleStore, manifest: Manifest, report: CheckReport) -
             report.actions.append("build the missing search index")
         return
     try:
-        index = SearchIndex(index_path)
+        index = open_for_reading(index_path, store_id)  # a read-only one: a checked copy
         damaged = index.verify()
         if damaged:
             raise IndexDamagedError(damaged[0])

@@ -356,27 +356,7 @@ class SearchIndex:
     def verify(self) -> list[str]:
         """What is wrong with the index's files: each segment file listed in
         meta.json must exist and match the CRC-32 in its footer. [] when whole."""
-        if self.path is None:
-            return []
-        try:
-            meta = orjson.loads((self.path / "meta.json").read_bytes())
-            segments = [s["segment_id"].replace("-", "") for s in meta.get("segments", [])]
-        except FileNotFoundError:
-            return []  # an empty, new index
-        except (OSError, orjson.JSONDecodeError, AttributeError, KeyError, TypeError) as exc:
-            return [f"meta.json unreadable: {exc}"]
-        problems = []
-        names = set(os.listdir(self.path))
-        for segment in segments:
-            files = [n for n in names if n.startswith(segment + ".")
-                     and not n.endswith((".del", ".json"))]
-            if not files:
-                problems.append(f"segment {segment} missing")
-            for name in sorted(files):
-                problem = _verify_file(self.path / name)
-                if problem:
-                    problems.append(f"{name}: {problem}")
-        return problems
+        return [] if self.path is None else _verify_folder(self.path)
 
     # -- reading --------------------------------------------------------------
 
@@ -505,6 +485,95 @@ class SearchIndex:
         if dates.last is not None:
             high = timestamp(datetime.combine(dates.last, time.max).isoformat())
         return tantivy.Query.range_query(self._schema, "ts", tantivy.FieldType.Integer, low, high)
+
+
+def open_for_reading(path: Path, store_id: str) -> SearchIndex:
+    """The index at `path`, for searching. tantivy takes a lock file in the index's
+    folder even to read, so an index on a read-only file system (a shared archive, a
+    read-only mount) cannot be opened where it is: it is copied once per write of the
+    archive into the user's cache folder, checked, and opened there, instead of being
+    called damaged and rebuilt in memory by every reader. Raises IndexDamagedError (or
+    OSError) as SearchIndex does when there is no usable copy either."""
+    try:
+        return SearchIndex(path)
+    except (IndexDamagedError, OSError):
+        if not (path.is_dir() and is_read_only(path)):
+            raise
+        copy = _local_copy(path, store_id)
+        if copy is None:
+            raise
+        return copy
+
+
+def is_read_only(folder: Path) -> bool:
+    """Whether this process may not write in `folder` (a read-only mount, or another
+    user's folder)."""
+    return not os.access(folder, os.W_OK)
+
+
+def _local_copy(path: Path, store_id: str) -> SearchIndex | None:
+    import platformdirs  # only a read-only archive needs it
+
+    try:
+        stamp = (path / "stamp.json").read_bytes()
+    except OSError:
+        return None  # never stamped: nothing to trust in it
+    name = "".join(c for c in store_id if c.isalnum() or c in "-_") or "store"
+    root = platformdirs.user_cache_path("newstui") / "indexes"
+    target = root / name
+    try:
+        if _stamp_of(target) != stamp:
+            root.mkdir(parents=True, exist_ok=True)
+            tmp = root / f".{name}.{os.getpid()}-{threading.get_ident()}.tmp"
+            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.copytree(path, tmp, ignore=shutil.ignore_patterns(".tantivy-*.lock"))
+            damaged = _verify_folder(tmp)
+            if damaged or _stamp_of(tmp) != stamp:  # changed while it was copied
+                shutil.rmtree(tmp, ignore_errors=True)
+                return None
+            old = root / f".{name}.{os.getpid()}.old"
+            with contextlib.suppress(FileNotFoundError):
+                target.rename(old)  # a reader of the old copy keeps its open files
+            try:
+                tmp.rename(target)
+            except OSError:  # another reader put its copy there first
+                shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(old, ignore_errors=True)
+            if _stamp_of(target) != stamp:
+                return None
+        return SearchIndex(target)
+    except (OSError, IndexDamagedError):
+        return None
+
+
+def _stamp_of(folder: Path) -> bytes | None:
+    try:
+        return (folder / "stamp.json").read_bytes()
+    except OSError:
+        return None
+
+
+def _verify_folder(folder: Path) -> list[str]:
+    """See SearchIndex.verify."""
+    try:
+        meta = orjson.loads((folder / "meta.json").read_bytes())
+        segments = [s["segment_id"].replace("-", "") for s in meta.get("segments", [])]
+    except FileNotFoundError:
+        return []  # an empty, new index
+    except (OSError, orjson.JSONDecodeError, AttributeError, KeyError, TypeError) as exc:
+        return [f"meta.json unreadable: {exc}"]
+    problems = []
+    names = set(os.listdir(folder))
+    for segment in segments:
+        files = [n for n in names if n.startswith(segment + ".")
+                 and not n.endswith((".del", ".json"))]
+        if not files:
+            problems.append(f"segment {segment} missing")
+        for name in sorted(files):
+            problem = _verify_file(folder / name)
+            if problem:
+                problems.append(f"{name}: {problem}")
+    return problems
 
 
 def _verify_file(path: Path) -> str | None:

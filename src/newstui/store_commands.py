@@ -176,7 +176,7 @@ def cmd_export(archive: Archive, output: str | None,
 
 def stats_rows(archive: Archive) -> list[tuple[str, str]]:
     """What `newstui stats` prints, read a summary at a time."""
-    from newstui.search import IndexDamagedError, SearchIndex
+    from newstui.search import IndexDamagedError, open_for_reading
 
     store = archive.store
     total = dated = 0
@@ -191,7 +191,7 @@ def stats_rows(archive: Archive) -> list[tuple[str, str]]:
     states = store.states()
     index_path = store.index_path
     try:
-        index = SearchIndex(index_path) if index_path.exists() else None
+        index = open_for_reading(index_path, store.store_id) if index_path.exists() else None
         if index is None:
             indexed = "none yet (built at the next search)"
         else:
