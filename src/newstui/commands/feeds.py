@@ -109,12 +109,38 @@ def run(archive: Archive, args: argparse.Namespace) -> int:
         if action == "every":
             return cmd_every(archive, args.minutes)
     except SubscriptionError as exc:
-        _error(str(exc))
+        _error(_one(exc))
         return EXIT_USAGE
     except OPMLError as exc:
-        _error(f"{args.file}: {exc}")
+        _error(f"{_one(args.file)}: {_one(exc)}")
         return EXIT_FAILED
     raise AssertionError(f"unknown feeds command {args}")
+
+
+def _one(text: object) -> str:
+    """A field of an output line: one line, nothing a terminal would act on (escape,
+    control and bidi characters removed; a server, an OPML file or a hand-edited list
+    may have put them there)."""
+    from newstui.textclean import clean_line
+
+    return clean_line(str(text), markup=False) if text is not None else ""
+
+
+def _say(text: str, err: bool = False) -> None:
+    """Print a line made of `_one` fields (for_terminal again: nothing raw, ever)."""
+    from newstui.textclean import for_terminal
+
+    print(for_terminal(text), file=sys.stderr if err else sys.stdout)
+
+
+def _json(data: Any) -> None:
+    """JSON on stdout with C1, bidi and line-separator characters as \\uXXXX (orjson
+    escapes C0 itself), as `list --json` writes articles."""
+    from newstui.textclean import json_for_terminal
+
+    sys.stdout.buffer.write(json_for_terminal(orjson.dumps(data, option=orjson.OPT_INDENT_2))
+                            + b"\n")
+    sys.stdout.flush()
 
 
 def cmd_add(subscriptions: Any, args: argparse.Namespace) -> int:
@@ -122,10 +148,10 @@ def cmd_add(subscriptions: Any, args: argparse.Namespace) -> int:
         sub = subscriptions.add(args.url, args.name, [f.strip("/") for f in args.folder],
                                 args.full_text)
     if sub is None:
-        print(f"already subscribed: {args.url.strip()}")
+        _say(f"already subscribed: {_one(args.url.strip())}")
         return EXIT_OK
-    print(f"subscribed to {sub.url}" + (f" as {sub.name!r}" if sub.name else "")
-          + "; `newstui fetch` gets its articles")
+    _say(f"subscribed to {_one(sub.url)}" + (f" as {_one(sub.name)!r}" if sub.name else "")
+         + "; `newstui fetch` gets its articles")
     return EXIT_OK
 
 
@@ -158,16 +184,17 @@ def cmd_list(archive: Archive, subscriptions: Any, as_json: bool) -> int:
             "failures": sub.failures, "gone": sub.gone,
         })
     if as_json:
-        sys.stdout.buffer.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2) + b"\n")
+        _json(rows)
         return EXIT_OK
     if not rows:
         print("no subscriptions; `newstui feeds add URL` or `newstui feeds import FILE.opml`")
         return EXIT_OK
     for row in rows:
-        fetched = (row["last_fetched"] or "")[:16].replace("T", " ") or "never"
-        print(f"{row['name']}\n    {row['url']}\n    {row['articles']} articles, "
-              f"{row['unread']} unread · last fetched {fetched} · {row['status']}"
-              + (f" · folders: {', '.join(row['folders'])}" if row["folders"] else ""))
+        fetched = _one((row["last_fetched"] or "")[:16].replace("T", " ")) or "never"
+        _say(f"{_one(row['name'])}\n    {_one(row['url'])}\n    {row['articles']} articles, "
+             f"{row['unread']} unread · last fetched {fetched} · {_one(row['status'])}"
+             + (f" · folders: {', '.join(_one(f) for f in row['folders'])}"
+                if row["folders"] else ""))
     return EXIT_OK
 
 
@@ -179,9 +206,9 @@ def cmd_remove(archive: Archive, subscriptions: Any, key: str, delete_articles: 
     if delete_articles:
         ids = [a.id for a in archive.store.articles() if a.feed == sub.feed_id]
         deleted = len(archive.delete(ids)) if ids else 0
-    print(f"unsubscribed from {sub.url}"
-          + (f"; deleted {deleted} article(s)" if delete_articles else
-             "; its articles stay in the archive"))
+    _say(f"unsubscribed from {_one(sub.url)}"
+         + (f"; deleted {deleted} article(s)" if delete_articles else
+            "; its articles stay in the archive"))
     return EXIT_OK
 
 
@@ -209,9 +236,9 @@ def cmd_import_opml(subscriptions: Any, path: Path) -> int:
             else:
                 added += 1
     for problem in problems:
-        _error(f"{path}: skipped: {problem}")
-    print(f"subscribed to {added} feed(s) from {path}; {duplicates} duplicate(s) skipped"
-          + (f"; {len(problems)} bad outline(s)" if problems else ""))
+        _error(f"{_one(path)}: skipped: {_one(problem)}")
+    _say(f"subscribed to {added} feed(s) from {_one(path)}; {duplicates} duplicate(s) skipped"
+         + (f"; {len(problems)} bad outline(s)" if problems else ""))
     return EXIT_FAILED if problems else EXIT_OK
 
 
@@ -245,16 +272,16 @@ def cmd_fetch(archive: Archive, subscriptions: Any, args: argparse.Namespace) ->
     if bar is not None:
         bar.finish()
     if args.json:
-        sys.stdout.buffer.write(orjson.dumps(report.to_json(), option=orjson.OPT_INDENT_2)
-                                + b"\n")
+        _json(report.to_json())
         return EXIT_OK if report.ok else EXIT_FAILED
     for result in report.results:
+        label = _one(result.sub.label)
         if result.outcome == FAILED:
-            print(f"failed: {result.sub.label}: {result.reason}")
+            _say(f"failed: {label}: {_one(result.reason)}")
         elif result.reason:
-            print(f"{result.outcome}: {result.sub.label}: {result.reason}")
+            _say(f"{result.outcome}: {label}: {_one(result.reason)}")
         for warning in result.warnings:
-            print(f"warning: {result.sub.label}: {warning}", file=sys.stderr)
+            _say(f"warning: {label}: {_one(warning)}", err=True)
     print(report.summary())
     return EXIT_OK if report.ok else EXIT_FAILED
 
@@ -295,7 +322,12 @@ def import_urls(archive: Archive, urls: list[str], timeout: float = 30.0
                 else:
                     articles.append(extract_article(page.body, page.url, source=url))
             except (FetchError, NoArticleError, FeedError) as exc:
-                _error(f"{url}: {exc}")
+                _error(f"{_one(url)}: {_one(exc)}")
+                failures += 1
+            except Exception as exc:
+                from newstui.feeds.update import unexpected
+
+                _error(f"{_one(url)}: {unexpected(exc)}")
                 failures += 1
     added, _updated = store_articles(archive, articles) if articles else ([], [])
     return len(added), len(articles) - len(added), failures
@@ -315,7 +347,7 @@ class FetchBar:
         width = 24
         filled = width * done // max(total, 1)
         bar = "#" * filled + "." * (width - filled)
-        sys.stderr.write(f"\rfetching [{bar}] {done}/{total} {label[:30]:<30}")
+        sys.stderr.write(f"\rfetching [{bar}] {done}/{total} {_one(label)[:30]:<30}")
         sys.stderr.flush()
 
     def finish(self) -> None:
@@ -324,4 +356,4 @@ class FetchBar:
 
 
 def _error(message: str) -> None:
-    print(f"newstui: {message}", file=sys.stderr)
+    _say(f"newstui: {message}", err=True)

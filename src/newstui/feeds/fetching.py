@@ -9,10 +9,13 @@ Nothing here parses feeds or touches the store.
 from __future__ import annotations
 
 import email.utils
+import re
 import time
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from newstui import __version__
 
@@ -24,6 +27,14 @@ ACCEPT_FEED = ("application/rss+xml, application/atom+xml, application/rdf+xml;q
                "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5")
 ACCEPT_PAGE = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 PERMANENT = (301, 308)
+#: The longest a server may ask us to wait (Retry-After): a typo must not silence a feed.
+MAX_RETRY_AFTER = timedelta(days=7)
+#: Server-controlled text kept for messages (a reason phrase, an error) is cut to this.
+MAX_REASON = 200
+#: Validators (ETag, Last-Modified) longer than this, or not printable ASCII, are not
+#: kept: they are sent back on every request, and httpx cannot send non-ASCII.
+MAX_VALIDATOR = 1024
+_ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
 class FetchError(Exception):
@@ -76,10 +87,11 @@ def fetch(client: httpx.Client, url: str, config: FetchConfig, *, etag: str | No
     comes back; FetchError for what never became one (timeouts, refused, too large)."""
     import httpx
 
-    headers = {"Accept": accept}
-    if etag:
+    # Only the encodings we decode ourselves, bounded (see _read_capped).
+    headers = {"Accept": accept, "Accept-Encoding": ACCEPT_ENCODING}
+    if etag and validator(etag):
         headers["If-None-Match"] = etag
-    if last_modified:
+    if last_modified and validator(last_modified):
         headers["If-Modified-Since"] = last_modified
     deadline = time.monotonic() + config.timeout
     try:
@@ -90,11 +102,11 @@ def fetch(client: httpx.Client, url: str, config: FetchConfig, *, etag: str | No
                 r.status_code in PERMANENT for r in history) else None)
             return Response(
                 status=response.status_code,
-                reason=response.reason_phrase or "",
+                reason=server_text(response.reason_phrase or ""),
                 url=str(response.url),
                 moved_to=moved,
-                etag=response.headers.get("ETag"),
-                last_modified=response.headers.get("Last-Modified"),
+                etag=validator(response.headers.get("ETag")),
+                last_modified=validator(response.headers.get("Last-Modified")),
                 content_type=response.headers.get("Content-Type"),
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
                 body=body,
@@ -107,31 +119,185 @@ def fetch(client: httpx.Client, url: str, config: FetchConfig, *, etag: str | No
     except httpx.TimeoutException:
         raise FetchError(f"no answer within {config.timeout:g} s (timed out)") from None
     except httpx.DecodingError as exc:
-        raise FetchError(f"bad compressed body: {exc}") from None
+        raise FetchError(f"bad compressed body: {server_text(str(exc))}") from None
     except httpx.UnsupportedProtocol:
-        raise FetchError(f"not an http or https URL: {url}") from None
+        raise FetchError(f"not an http or https URL: {server_text(url)}") from None
     except httpx.InvalidURL as exc:
-        raise FetchError(f"bad URL: {exc}") from None
+        raise FetchError(f"bad URL: {server_text(str(exc))}") from None
     except httpx.HTTPError as exc:
         raise FetchError(_network_reason(exc)) from None
+    except (UnicodeError, ValueError) as exc:
+        # httpx refusing a header value or a URL it cannot encode (a redirect's
+        # Location, a stored validator): this feed's failure, not the run's.
+        raise FetchError(f"bad request or response: {server_text(str(exc))}") from None
 
 
 def _read_capped(response: httpx.Response, config: FetchConfig, deadline: float) -> bytes:
     declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > config.max_bytes:
+    if _ASCII_DIGITS.fullmatch(declared) and int(declared) > config.max_bytes:
         raise FetchError(f"too large ({int(declared) // 1024:,} KiB; the limit is "
                          f"{config.max_bytes // 1024:,} KiB), not downloaded")
+    # The body is decoded here, never by httpx: its decoders return all a chunk expands
+    # to at once (64 KiB of brotli can hold gigabytes), ours stop at the cap.
+    decoder = _Decoder(response.headers.get("Content-Encoding", ""), config.max_bytes)
     chunks: list[bytes] = []
     size = 0
-    for chunk in response.iter_bytes():
+    for raw in response.iter_raw():
+        for chunk in decoder.feed(raw):
+            size += len(chunk)
+            if size > config.max_bytes:
+                raise FetchError(f"too large (over {config.max_bytes // 1024:,} KiB), "
+                                 "download stopped")
+            chunks.append(chunk)
+        if time.monotonic() > deadline:
+            raise FetchError(f"body not complete within {config.timeout:g} s (timed out)")
+    for chunk in decoder.finish():
         size += len(chunk)
         if size > config.max_bytes:
             raise FetchError(f"too large (over {config.max_bytes // 1024:,} KiB), "
                              "download stopped")
-        if time.monotonic() > deadline:
-            raise FetchError(f"body not complete within {config.timeout:g} s (timed out)")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _brotli() -> object | None:
+    try:
+        import brotli  # type: ignore[import-untyped]
+    except ImportError:  # an optional extra of httpx: then we do not ask for br
+        return None
+    return brotli
+
+
+ACCEPT_ENCODING = "gzip, deflate, br" if _brotli() is not None else "gzip, deflate"
+
+
+class _Decoder:
+    """A Content-Encoding chain (`gzip`, `deflate`, `br`, or several) decoded a piece
+    at a time, each step producing at most `limit` + 1 bytes per call, so memory stays
+    bounded whatever the ratio. FetchError for an encoding we did not ask for or bytes
+    that do not decode."""
+
+    def __init__(self, header: str, limit: int) -> None:
+        self.room = limit + 1
+        self.steps: list[_Step] = []
+        # Applied in the order listed; decoded in the reverse order.
+        for name in reversed([n.strip().lower() for n in header.split(",") if n.strip()]):
+            if name == "identity":
+                continue
+            if name in ("gzip", "x-gzip"):
+                self.steps.append(_ZlibStep(zlib.MAX_WBITS | 16, name))
+            elif name == "deflate":
+                self.steps.append(_ZlibStep(zlib.MAX_WBITS, name, raw_fallback=True))
+            elif name == "br" and _brotli() is not None:
+                self.steps.append(_BrotliStep())
+            else:
+                raise FetchError(f"unsupported content encoding: {server_text(name)[:40]}")
+
+    def feed(self, data: bytes) -> list[bytes]:
+        pieces = [data]
+        for step in self.steps:
+            pieces = [out for piece in pieces for out in step.feed(piece, self.room)]
+        return [p for p in pieces if p]
+
+    def finish(self) -> list[bytes]:
+        pieces: list[bytes] = []
+        for step in self.steps:
+            pieces = [out for piece in pieces for out in step.feed(piece, self.room)]
+            pieces.extend(step.finish(self.room))
+        return [p for p in pieces if p]
+
+
+class _Step:
+    def feed(self, data: bytes, room: int) -> Iterator[bytes]:
+        raise NotImplementedError
+
+    def finish(self, room: int) -> Iterator[bytes]:
+        return iter(())
+
+
+class _ZlibStep(_Step):
+    def __init__(self, wbits: int, name: str, raw_fallback: bool = False) -> None:
+        self.name = name
+        self.inflater = zlib.decompressobj(wbits)
+        self.raw_fallback = raw_fallback  # "deflate" is sent raw by some servers
+        self.started = False
+        self.total = 0
+
+    def feed(self, data: bytes, room: int) -> Iterator[bytes]:
+        if not data:
+            return
+        try:
+            if not self.started and self.raw_fallback:
+                try:
+                    first = self.inflater.decompress(data, room)
+                except zlib.error:
+                    self.inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                    first = self.inflater.decompress(data, room)
+            else:
+                first = self.inflater.decompress(data, room)
+            self.started = True
+            yield from self._counted(first, room)
+            while self.inflater.unconsumed_tail:
+                yield from self._counted(
+                    self.inflater.decompress(self.inflater.unconsumed_tail, room), room)
+        except zlib.error as exc:
+            raise FetchError(f"bad compressed body ({self.name}: {exc})") from None
+
+    def _counted(self, out: bytes, room: int) -> Iterator[bytes]:
+        self.total += len(out)
+        if self.total >= room:  # more than the cap: the caller stops at it
+            yield out
+            raise FetchError(f"too large (over {(room - 1) // 1024:,} KiB once "
+                             "decompressed), download stopped")
+        yield out
+
+    def finish(self, room: int) -> Iterator[bytes]:
+        try:
+            yield from self._counted(self.inflater.flush(), room)
+        except zlib.error as exc:
+            raise FetchError(f"bad compressed body ({self.name}: {exc})") from None
+
+
+class _BrotliStep(_Step):
+    def __init__(self) -> None:
+        brotli: Any = _brotli()
+        self.brotli = brotli
+        self.inflater = brotli.Decompressor()
+        self.total = 0
+
+    def feed(self, data: bytes, room: int) -> Iterator[bytes]:
+        if not data:
+            return
+        try:
+            out = self.inflater.process(data, output_buffer_limit=room)
+            while True:
+                self.total += len(out)
+                yield out
+                if self.total >= room:
+                    raise FetchError(f"too large (over {(room - 1) // 1024:,} KiB once "
+                                     "decompressed), download stopped")
+                if self.inflater.can_accept_more_data():
+                    return
+                out = self.inflater.process(b"", output_buffer_limit=room)
+        except self.brotli.error as exc:
+            raise FetchError(f"bad compressed body (br: {exc})") from None
+
+
+def server_text(text: str) -> str:
+    """Text a server chose (a reason phrase, an error naming its bytes, a URL) as it may
+    be kept and shown: one line, no escape or control characters, at most MAX_REASON
+    characters. Every output neutralises it again; this keeps the stored copy clean."""
+    from newstui.textclean import clean_line
+
+    return clean_line(text[:4 * MAX_REASON], markup=False)[:MAX_REASON]
+
+
+def validator(value: str | None) -> str | None:
+    """An ETag or Last-Modified worth keeping and sending back: printable ASCII, short."""
+    if not value or len(value) > MAX_VALIDATOR or not value.isascii() \
+            or not value.isprintable():
+        return None
+    return value
 
 
 def _network_reason(exc: Exception) -> str:
@@ -142,23 +308,28 @@ def _network_reason(exc: Exception) -> str:
     if "name or service not known" in lowered or "nodename nor servname" in lowered \
             or "temporary failure in name resolution" in lowered:
         return "host not found (DNS)"
-    return text.splitlines()[0][:200]
+    return server_text(text.splitlines()[0] if text.strip() else type(exc).__name__)
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> datetime | None:
     """Retry-After (seconds, or an HTTP date) as an aware UTC datetime; None if absent
     or unreadable. At most a week ahead: a server's typo must not silence a feed."""
-    if not value:
+    if not value or len(value) > 100:
         return None
     now = now or datetime.now(timezone.utc)
     value = value.strip()
-    if value.isdigit():
-        when = now + timedelta(seconds=int(value))
-    else:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-    return min(when, now + timedelta(days=7))
+    if _ASCII_DIGITS.fullmatch(value):  # not str.isdigit: "²" is a digit to it
+        # Capped before it becomes a timedelta: 10**20 seconds overflows one.
+        seconds = min(int(value) if len(value) <= 12 else 10**12,
+                      int(MAX_RETRY_AFTER.total_seconds()))
+        return now + timedelta(seconds=seconds)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    try:
+        return min(when, now + MAX_RETRY_AFTER)
+    except (TypeError, OverflowError):
+        return None

@@ -16,7 +16,8 @@ from email.utils import format_datetime
 
 from newstui import __version__
 from newstui.feeds.parsing import FeedError, refuse_dangerous
-from newstui.feeds.subscriptions import Subscription
+from newstui.feeds.subscriptions import Subscription, clean_folders, clean_name
+from newstui.textclean import clean_line
 
 MAX_OPML_BYTES = 16 * 1024 * 1024
 
@@ -100,10 +101,15 @@ def write_opml(subscriptions: list[Subscription], title: str = "newstui subscrip
         return folders[path]
 
     for sub in subscriptions:
-        first = tuple(p for p in sub.folders[0].split("/") if p) if sub.folders else ()
-        attributes = {"type": "rss", "text": sub.label, "title": sub.label, "xmlUrl": sub.url}
-        if len(sub.folders) > 1:
-            attributes["category"] = ",".join("/" + f.strip("/") for f in sub.folders[1:])
+        # Cleaned again on the way out: a character XML 1.0 cannot hold (ESC, most C0)
+        # would make the file unreadable, and stdout may be a terminal.
+        paths = clean_folders(sub.folders)
+        first = tuple(p for p in paths[0].split("/") if p) if paths else ()
+        label = clean_name(sub.label) or sub.url
+        attributes = {"type": "rss", "text": label, "title": label,
+                      "xmlUrl": clean_line(sub.url, markup=False)}
+        if len(paths) > 1:
+            attributes["category"] = ",".join("/" + f.strip("/") for f in paths[1:])
         if sub.full_text:
             attributes["newstuiFullText"] = "true"
         ET.SubElement(folder(first), "outline", attributes)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from newstui.archive import Archive
 from newstui.article import ReadingState
 from newstui.feeds.subscriptions import Subscription, SubscriptionError, SubscriptionList
+from newstui.inert import inert
 
 #: The reader's setting (in the state file): minutes between automatic fetches; 0 = off.
 AUTO_FETCH_SETTING = "fetch_every_minutes"
@@ -19,7 +20,9 @@ AUTO_FETCH_SETTING = "fetch_every_minutes"
 
 @dataclass(frozen=True)
 class FeedRow:
-    """One line of the feeds screen."""
+    """One line of the feeds screen. Its text is inert (no escape, control or bidi
+    character: names, titles and statuses come from servers and OPML files); the screen
+    still shows it as plain text, never as markup."""
 
     feed_id: str
     name: str
@@ -64,8 +67,8 @@ def read_feeds(archive: Archive, states: dict[str, ReadingState]) -> FeedsView:
     for sub in subscriptions:
         ids = members.get(sub.feed_id, set())
         unread = sum(1 for i in ids if not states.get(i, ReadingState()).read)
-        rows.append(FeedRow(sub.feed_id, sub.label, sub.url, len(ids), unread,
-                            status_of(sub), tuple(sub.folders)))
+        rows.append(FeedRow(sub.feed_id, inert(sub.label), inert(sub.url), len(ids), unread,
+                            inert(status_of(sub)), tuple(inert(f) for f in sub.folders)))
     return FeedsView(rows, {k: frozenset(v) for k, v in members.items()})
 
 
@@ -97,10 +100,18 @@ class BackgroundFetch:
                                  config=FetchConfig(timeout=timeout,
                                                     connect_timeout=min(10.0, timeout)),
                                  progress=progress)
-            failed = [f"{r.sub.label}: {r.reason}" for r in report.results
+            failed = [inert(f"{r.sub.label}: {r.reason}") for r in report.results
                       if r.outcome == FAILED]
             return report.summary() + ("\n" + "\n".join(failed[:5]) if failed else "")
         except SubscriptionError as exc:
-            return str(exc)
+            return inert(str(exc))
+        except Exception as exc:
+            # (StoreError: the archive cannot be written; anything else is a bug, but a
+            # background fetch must not take the reader down with it.)
+            from newstui.feeds.update import unexpected
+            from newstui.store import StoreError
+
+            why = str(exc) if isinstance(exc, StoreError) else unexpected(exc)
+            return "the fetch failed\n" + inert(why)
         finally:
             self._lock.release()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -59,7 +59,10 @@ class Subscription:
 
     @property
     def host(self) -> str:
-        return (urlsplit(self.url).hostname or "").lower()
+        try:
+            return (urlsplit(self.url).hostname or "").lower()
+        except ValueError:  # a hand-edited list: the fetch says what is wrong with it
+            return ""
 
     def waiting_until(self, now: datetime) -> datetime | None:
         """When a Retry-After or back-off still holds, the time it ends."""
@@ -79,11 +82,70 @@ class Subscription:
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Subscription:
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in record.items() if k in known}
+        """A subscription from its record; a field of the wrong type (a hand edit) is
+        read as absent, and names and folders are cleaned as when they were added."""
+        values: dict[str, Any] = {}
+        for name, kind in _FIELD_TYPES.items():
+            value: Any = record.get(name)
+            if kind is list:
+                value = clean_folders(value) if isinstance(value, list) else None
+            elif kind is int:
+                ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+                value = min(int(value), 10_000) if ok else None
+            elif not isinstance(value, kind):
+                value = None
+            if value is not None:
+                values[name] = value
         if not isinstance(values.get("url"), str):
             raise SubscriptionError("a subscription without a URL")
+        for name in ("name", "title"):
+            if name in values:
+                values[name] = clean_name(values[name])
         return cls(**values)
+
+
+_FIELD_TYPES: dict[str, type] = {
+    "url": str, "name": str, "folders": list, "full_text": bool, "feed_id": str,
+    "title": str, "etag": str, "last_modified": str, "last_fetched": str,
+    "last_status": str, "last_error": str, "retry_after": str, "failures": int,
+    "gone": bool,
+}
+MAX_URL = 4096
+MAX_NAME = 300
+
+
+def clean_name(name: str | None) -> str | None:
+    """A feed's name, title or folder as it is kept: one line of plain text (escape,
+    control and bidi characters removed), at most MAX_NAME characters; None if empty."""
+    if not name:
+        return None
+    if name.isprintable() and len(name) <= MAX_NAME and "  " not in name \
+            and name == name.strip():
+        return name  # nearly every name: no need to load the cleaner
+    from newstui.textclean import clean_line
+
+    return clean_line(name[:4 * MAX_NAME], markup=False)[:MAX_NAME].strip() or None
+
+
+def clean_folders(folders: Iterable[object]) -> list[str]:
+    """Folder paths cleaned like names (`News/World`: each part), empty ones dropped."""
+    out: list[str] = []
+    for folder in folders:
+        if not isinstance(folder, str):
+            continue
+        parts = [clean_name(part) for part in folder.split("/")]
+        path = "/".join(p for p in parts if p)
+        if path and path not in out:
+            out.append(path)
+    return out
+
+
+def shown_url(url: str) -> str:
+    """A URL as a message may quote it: printable, one line, not endless."""
+    from newstui.textclean import clean_line
+
+    text = clean_line(url[:MAX_URL], markup=False)
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def check_url(url: str) -> str:
@@ -91,16 +153,19 @@ def check_url(url: str) -> str:
     SubscriptionError saying what is wrong otherwise. Nothing is fetched."""
     url = url.strip()
     if any(c.isspace() for c in url) or not url.isprintable():
-        raise SubscriptionError(f"not a URL (spaces or control characters): {url!r}")
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https"):
-        raise SubscriptionError(f"not an http or https URL: {url}")
+        raise SubscriptionError(f"not a URL (spaces or control characters): {shown_url(url)}")
+    if len(url) > MAX_URL:
+        raise SubscriptionError(f"not a URL (longer than {MAX_URL} characters): "
+                                f"{shown_url(url)}")
     try:
-        port = parts.port
-    except ValueError:
-        raise SubscriptionError(f"bad port in URL: {url}") from None
-    if not parts.hostname or port == 0:
-        raise SubscriptionError(f"no host in URL: {url}")
+        parts = urlsplit(url)
+        scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port
+    except ValueError:  # "http://[::1", a port that is not a number, ...
+        raise SubscriptionError(f"not a URL: {shown_url(url)}") from None
+    if scheme not in ("http", "https"):
+        raise SubscriptionError(f"not an http or https URL: {shown_url(url)}")
+    if not host or port == 0:
+        raise SubscriptionError(f"no host in URL: {shown_url(url)}")
     return url
 
 
@@ -198,8 +263,8 @@ class SubscriptionList:
         if len(matches) == 1:
             return matches[0]
         if matches:
-            raise SubscriptionError(f"{key!r} names {len(matches)} feeds; use the URL")
-        raise SubscriptionError(f"no subscription {key!r} (see `newstui feeds list`)")
+            raise SubscriptionError(f"{shown_url(key)!r} names {len(matches)} feeds; use the URL")
+        raise SubscriptionError(f"no subscription {shown_url(key)!r} (see `newstui feeds list`)")
 
     def select(self, keys: Iterable[str]) -> list[Subscription]:
         keys = list(keys)
@@ -217,7 +282,7 @@ class SubscriptionList:
         url = check_url(url)
         if any(url in (s.url, s.feed_id) for s in self.items):
             return None
-        sub = Subscription(url=url, name=name or None, folders=folders or [],
+        sub = Subscription(url=url, name=clean_name(name), folders=clean_folders(folders or []),
                            full_text=full_text)
         self.items.append(sub)
         return sub

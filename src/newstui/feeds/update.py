@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING, Any
 from newstui.article import Article
 from newstui.feeds.fetching import ACCEPT_PAGE, FetchConfig, FetchError, fetch, make_client
 from newstui.feeds.parsing import FeedError, parse_feed
-from newstui.feeds.subscriptions import Subscription, SubscriptionList
+from newstui.feeds.subscriptions import (
+    Subscription,
+    SubscriptionError,
+    SubscriptionList,
+    check_url,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -50,6 +55,9 @@ class FeedResult:
     downloaded: int = 0
     new: int = 0
     updated: int = 0
+    #: The ETag and Last-Modified the feed had before this fetch (put back when its
+    #: articles could not be stored, so the next fetch is not answered with a 304).
+    validators: tuple[str | None, str | None] = (None, None)
 
 
 @dataclass
@@ -152,7 +160,11 @@ def _fetch_all(subs: list[Subscription], jobs: int, config: FetchConfig, known: 
         for sub in feeds:
             try:
                 arrived.put(fetch_one(client, sub, config, known))
-            except BaseException as exc:  # a bug: re-raised on the caller's thread
+            except Exception as exc:
+                # fetch_one turns every failure it knows into a result; anything else
+                # (a bug, a server input nobody thought of) fails this feed only.
+                arrived.put(FeedResult(sub, FAILED, unexpected(exc)))
+            except BaseException as exc:  # an interrupt: re-raised on the caller's thread
                 arrived.put(exc)
                 return
 
@@ -172,20 +184,45 @@ def _fetch_all(subs: list[Subscription], jobs: int, config: FetchConfig, known: 
         client.close()
 
 
+def unexpected(exc: BaseException) -> str:
+    """The failure line for an exception nothing expected (kept short and clean: its
+    text may hold what a server sent)."""
+    from newstui.feeds.fetching import server_text
+
+    text = server_text(str(exc))
+    return f"unexpected error ({type(exc).__name__}{': ' + text if text else ''})"
+
+
 def fetch_one(client: httpx.Client, sub: Subscription, config: FetchConfig,
               known: set[str] | frozenset[str] = frozenset()) -> FeedResult:
     """Fetch and parse one feed; every failure becomes a FeedResult, never raised."""
+    try:
+        return _fetch_one(client, sub, config, known)
+    except FetchError as exc:
+        return FeedResult(sub, FAILED, str(exc))
+    except FeedError as exc:
+        return FeedResult(sub, FAILED, str(exc))
+    except Exception as exc:
+        return FeedResult(sub, FAILED, unexpected(exc))
+
+
+def _fetch_one(client: httpx.Client, sub: Subscription, config: FetchConfig,
+               known: set[str] | frozenset[str]) -> FeedResult:
     sub = replace(sub, folders=list(sub.folders), retry_after=None)
     try:
         response = fetch(client, sub.url, config, etag=sub.etag,
                          last_modified=sub.last_modified)
     except FetchError as exc:
         return FeedResult(sub, FAILED, str(exc))
-    result = FeedResult(sub, FAILED, downloaded=response.downloaded)
+    result = FeedResult(sub, FAILED, downloaded=response.downloaded,
+                        validators=(sub.etag, sub.last_modified))
     status = f"{response.status} {response.reason}".strip()
     if response.moved_to and response.moved_to != sub.url:
-        result.warnings.append(f"moved permanently to {response.moved_to}")
-        sub.url = response.moved_to
+        try:
+            sub.url = check_url(response.moved_to)
+            result.warnings.append(f"moved permanently to {sub.url}")
+        except SubscriptionError as exc:  # kept under its old address
+            result.warnings.append(f"moved permanently, but not to a usable URL ({exc})")
     if response.status == 304:
         result.outcome = NOT_MODIFIED
         sub.etag = response.etag or sub.etag
@@ -258,7 +295,34 @@ def _store(archive: Archive, report: FetchReport, batch: list[FeedResult]) -> No
     articles = [a for r in batch for a in r.articles]
     if not articles:
         return
-    added, updated = store_articles(archive, articles)
+    try:
+        added, updated = store_articles(archive, articles)
+    except Exception:
+        for result in batch:
+            if result.articles:
+                _store_one(archive, report, result)
+        return
+    _count(report, batch, added, updated)
+
+
+def _store_one(archive: Archive, report: FetchReport, result: FeedResult) -> None:
+    try:
+        added, updated = store_articles(archive, result.articles)
+    except Exception as exc:
+        from newstui.store import StoreError
+
+        why = str(exc) if isinstance(exc, StoreError) else unexpected(exc)
+        result.outcome = FAILED
+        result.reason = f"articles not stored: {why}"
+        # Not remembered as fetched: the next run asks for the whole feed again.
+        result.sub.etag, result.sub.last_modified = result.validators
+        result.articles = []
+        return
+    _count(report, [result], added, updated)
+
+
+def _count(report: FetchReport, batch: list[FeedResult], added: list[str],
+           updated: list[str]) -> None:
     report.added.extend(added)
     report.updated.extend(updated)
     owner = {a.id: r for r in batch for a in r.articles}

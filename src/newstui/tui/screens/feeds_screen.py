@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from newstui.feeds.reader import FeedsView, read_feeds
 from newstui.feeds.subscriptions import SubscriptionError
+from newstui.inert import inert
 from newstui.model import ReaderModel
 from newstui.store import StoreError
 
@@ -44,7 +47,8 @@ class FeedsScreen(Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield Static("newstui — feeds", id="title-bar", markup=False)
-        table: DataTable[str] = DataTable(id="feeds", cursor_type="row", zebra_stripes=False)
+        table: DataTable[Text] = DataTable(id="feeds", cursor_type="row",
+                                           zebra_stripes=False)
         yield table
         yield Footer()
 
@@ -76,9 +80,11 @@ class FeedsScreen(Screen[str | None]):
         table.clear()
         total = len(self.model.summaries)
         unread = self.model.unread_count()
-        table.add_row("All articles", f"{unread:,}", f"{total:,}", "", key=ALL)
+        table.add_row(*cells("All articles", f"{unread:,}", f"{total:,}", ""), key=ALL)
         for row in view.rows:
-            table.add_row(row.name, f"{row.unread:,}", f"{row.total:,}", row.status,
+            # Plain Text, never a str: DataTable reads a str as markup, and a feed's
+            # title or a server's status is text ("[@click=app.quit]" included).
+            table.add_row(*cells(row.name, f"{row.unread:,}", f"{row.total:,}", row.status),
                           key=row.feed_id)
         keys = [ALL, *(row.feed_id for row in view.rows)]
         if keep in keys:
@@ -93,7 +99,7 @@ class FeedsScreen(Screen[str | None]):
         text = f"newstui — {count} feed{'s' if count != 1 else ''}"
         if progress:
             text += f" — {progress}"
-        self.query_one("#title-bar", Static).update(text)
+        self.query_one("#title-bar", Static).update(Content(inert(text)))
 
     def _fetch_progress(self, text: str) -> None:
         self._title(text or None)
@@ -112,3 +118,9 @@ class FeedsScreen(Screen[str | None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+def cells(*texts: str) -> list[Text]:
+    """A table row's cells as plain, inert Text (a Rich Text: DataTable renders it as it
+    is, where a str would be parsed as markup)."""
+    return [Text(inert(text), end="", no_wrap=True) for text in texts]
