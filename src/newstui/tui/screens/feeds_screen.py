@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 #: The row that lists every article again.
 ALL = "\x00all"
+#: A feed's name is cut to this many cells (with "…"): a long title must not push the
+#: counts and the status off an 80-column screen.
+NAME_CELLS = 32
 
 
 class FeedsScreen(Screen[str | None]):
@@ -120,7 +123,9 @@ class FeedsScreen(Screen[str | None]):
         self.dismiss(None)
 
 
-def cells(*texts: str) -> list[Text]:
+def cells(name: str, *texts: str) -> list[Text]:
     """A table row's cells as plain, inert Text (a Rich Text: DataTable renders it as it
-    is, where a str would be parsed as markup)."""
-    return [Text(inert(text), end="", no_wrap=True) for text in texts]
+    is, where a str would be parsed as markup); the name cut to NAME_CELLS."""
+    first = Text(inert(name), end="", no_wrap=True)
+    first.truncate(NAME_CELLS, overflow="ellipsis")
+    return [first, *(Text(inert(text), end="", no_wrap=True) for text in texts)]
