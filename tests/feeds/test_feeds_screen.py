@@ -21,7 +21,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from newstui.archive import Archive
-from newstui.feeds.subscriptions import SubscriptionList
+from newstui.feeds.subscriptions import SubscriptionList, feeds_path
 from newstui.feeds.update import fetch_feeds
 from newstui.tui.app import NewsApp
 from newstui.tui.screens.feeds_screen import FeedsScreen
@@ -48,7 +48,7 @@ def db(tmp_path: Path, server: FeedServer) -> Path:
     with subs.changing():
         subs.add(server.url("/a.xml"), None)
     fetch_feeds(Archive.open(db), SubscriptionList(db))
-    path = SubscriptionList(db).path
+    path = feeds_path(db)
     data = orjson.loads(path.read_bytes())
     data["feeds"][0]["title"] = f"{MARKUP} {NASTY}"
     data["feeds"] += [

@@ -39,7 +39,7 @@ from newstui import cli
 from newstui.archive import Archive
 from newstui.feeds import fetching
 from newstui.feeds.fetching import FetchConfig, FetchError, fetch, make_client
-from newstui.feeds.subscriptions import SubscriptionList
+from newstui.feeds.subscriptions import SubscriptionList, feeds_path
 
 ESC = "\x1b"
 # Everything a terminal could act on or that reorders text: ESC, BEL, other C0 but
@@ -401,7 +401,7 @@ def test_opml_names_folders_and_categories_are_cleaned_and_shown_inert(
     assert "skipped: not an http or https URL: javascript:alert(1)" in err
     assert "Traceback" not in err
     assert_inert(out + err)
-    stored = orjson.loads(SubscriptionList(db).path.read_bytes())["feeds"]
+    stored = orjson.loads(feeds_path(db).read_bytes())["feeds"]
     assert_inert(json.dumps(stored, ensure_ascii=False), "the subscription list")
     assert stored[0]["name"] == "Trlo [b]x[/b]"
     # The 8-bit OSC and CSI go whole (up to their terminator), the bidi override alone.
@@ -434,7 +434,7 @@ def test_a_hand_edited_subscription_list_is_shown_inert_and_does_not_crash(
         good: FeedServer, db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """As an older release (or a hand edit) could have left it: raw escapes in every
     text field, fields of the wrong type, an unusable URL."""
-    path = SubscriptionList(db).path
+    path = feeds_path(db)
     path.write_bytes(orjson.dumps({"format": 1, "feeds": [
         {"url": good.url("/good.xml"), "name": NASTY, "folders": [NASTY, 5],
          "last_error": f"500 {NASTY}", "failures": "x", "retry_after": 7,
