@@ -122,7 +122,10 @@ class ReaderModel:
         identity = self.file_identity()  # before reading: a change during it is seen
         self._tried = identity
         store = self.archive.store
-        if reload:
+        # Stale without being asked to reload: a reading-room session forked from a
+        # server holds the list the server read when it started (found by the red team:
+        # sessions never saw new articles, and kept showing deleted ones).
+        if reload or getattr(store, "is_stale", lambda: False)():
             store.reload()
         states = store.states()
         summaries = SummaryTable()
