@@ -30,7 +30,7 @@ from newstui.query import QueryError
 from newstui.render import format_article, format_list_row
 from newstui.snippets import fit_snippet
 from newstui.store import CorruptStoreError, StoreError, UnknownArticleError
-from newstui.textclean import for_terminal, json_for_terminal
+from newstui.textclean import for_terminal, json_for_terminal, one_line
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 READING_COMMANDS = {None, "list", "show", "search", "stats", "export", "serve-ssh", "serve-web"}
@@ -188,7 +188,7 @@ class CommandLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        text = for_terminal(message.replace(_WORD_MARK, "").replace(repr(_WORD_MARK)[1:-1], ""))
+        text = one_line(message.replace(_WORD_MARK, "").replace(repr(_WORD_MARK)[1:-1], ""))
         self.exit(EXIT_USAGE, f"{self.prog}: error: {text}\n")
 
 
@@ -274,7 +274,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(args)
     args.settings = settings  # for the reader, whichever store dispatch() is given
     for warning in settings.warnings:
-        print(f"newstui: warning: {warning}", file=sys.stderr)
+        print(one_line(f"newstui: warning: {warning}"), file=sys.stderr)
     if args.command == "config":
         from newstui.commands.config import cmd_config
 
@@ -518,13 +518,13 @@ def cmd_check(path: Path, repair: bool) -> int:
 
     report = run_repair(path) if repair else check(path)
     for problem in report.problems:
-        print(for_terminal(f"problem: {problem}"))
+        print(one_line(f"problem: {problem}"))
     if report.untouchable:
         print(f"{path}: left untouched: repair only mends newstui stores of this version")
         return EXIT_FAILED
     verb = "done" if repair else "would"
     for action in report.actions:
-        print(for_terminal(f"{verb}: {action}"))
+        print(one_line(f"{verb}: {action}"))
     if report.consistent:
         print(f"{path}: consistent, {report.articles:,} articles"
               + (" (search index rebuilt)" if repair and report.index_stale else
@@ -632,9 +632,10 @@ def _size(path: Path) -> str:
 
 
 def _error(message: str) -> None:
-    # File names and queries reach error lines: neutralised like article text.
-    print(for_terminal(f"newstui: {message}"), file=sys.stderr)
+    # File names and queries reach error lines: neutralised like article text, and
+    # kept to one line (a line break in a file name cannot forge a second one).
+    print(one_line(f"newstui: {message}"), file=sys.stderr)
 
 
 def _info(message: str) -> None:
-    print(for_terminal(f"newstui: {message}"), file=sys.stderr)
+    print(one_line(f"newstui: {message}"), file=sys.stderr)

@@ -116,6 +116,15 @@ def for_terminal(text: str) -> str:
     return clean_text(text, markup=False)
 
 
+def one_line(text: str) -> str:
+    """`for_terminal` for a message that must stay one line (an error, a warning, a
+    status): a line break in a file name or a server's text becomes a space, so that
+    a crafted name cannot print a second, fake line ("newstui: imported 999")."""
+    if "\n" in text or "\r" in text or "\t" in text:
+        text = re.sub(r"[\r\n\t]+", " ", text)
+    return for_terminal(text)
+
+
 # JSON output: orjson escapes C0 controls, but writes C1 controls, bidi controls and
 # line separators as raw UTF-8, which some terminals act on. As \u escapes the JSON
 # means the same (an export still imports back unchanged) and shows nothing raw.

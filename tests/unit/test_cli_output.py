@@ -294,3 +294,20 @@ def test_on_a_slashed_date_finds_that_day(tmp_path: Path) -> None:
     archive.add([Article(headline="December", body=("x",), published="2009-12-03"),
                  Article(headline="March", body=("y",), published="2009-03-12")])
     assert [h.article.headline for h in archive.search("on:12/03/2009").hits] == ["December"]
+
+
+def test_a_line_break_in_a_file_name_cannot_forge_a_second_line(
+        cli: CliRunner, tmp_path: Path) -> None:
+    """Red team F24: escapes were removed from file names in error lines, but a line
+    break was kept, so a crafted name printed a fake status line of its own."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "bad\nnewstui: imported 999 FAKE.txt").write_text("x")
+    (folder / "warn\rnewstui: done.txt").write_text("Headline\n\nPublished: 31 Feb 2016\n\nBody.\n")
+    result = cli("--db", str(tmp_path / "s.json"), "import", str(folder))
+    lines = result.stderr.strip().splitlines()
+    assert all(line.startswith("newstui: ") for line in lines), lines
+    assert not any(line.startswith("newstui: imported") for line in lines)
+    assert "\r" not in result.stderr
+    missing = cli("--db", str(tmp_path / "s.json"), "show", "zz\nnewstui: fake")
+    assert len(missing.stderr.strip().splitlines()) == 1

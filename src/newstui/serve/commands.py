@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from newstui.archive import Archive
-from newstui.files import expand_user
+from newstui.files import expand_user, read_regular_file
 
 LOOPBACK = "127.0.0.1"
 
@@ -109,6 +109,9 @@ def run(archive: Archive, args: argparse.Namespace) -> int:
     if database is None and not archive.path.exists():
         raise UsageError(f"{archive.path}: no archive there to serve")
     folder = data_folder()
+    host_key = (expand_user(args.host_key) if args.host_key
+                else folder / "ssh_host_ed25519_key")
+    _check_host_key(host_key)  # before the forker starts: a mistake costs nothing
     from newstui.serve.forker import Forker, ForkerError
 
     forker = Forker(database or archive.path)
@@ -122,8 +125,7 @@ def run(archive: Archive, args: argparse.Namespace) -> int:
 
     options = ssh.Options(
         host=args.host, port=args.port, authorized_keys=keys, anonymous=args.anonymous,
-        host_key=expand_user(args.host_key) if args.host_key
-        else folder / "ssh_host_ed25519_key",
+        host_key=host_key,
         state_folder=expand_user(args.state_dir) if args.state_dir
         else folder / "readers",
         max_sessions=args.max_sessions, idle_timeout=idle,
@@ -131,8 +133,32 @@ def run(archive: Archive, args: argparse.Namespace) -> int:
     )
     try:
         return ssh.serve(options, forker)
+    except ssh.HostKeyError as exc:
+        raise UsageError(str(exc)) from None
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+
+
+def _check_host_key(path: Path) -> None:
+    """What can be told of --host-key without asyncssh (which may not be imported
+    before the forker starts): a missing file is made; anything else there must be a
+    readable regular file holding a private key, not a folder, a FIFO (whose read
+    would hang) or the public half."""
+    from newstui.cli import UsageError
+
+    if not path.exists():
+        return
+    try:
+        data = read_regular_file(path)
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a folder, not a host key file") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the host key: {exc.strerror or exc}") from None
+    if data.lstrip().startswith((b"ssh-", b"ecdsa-", b"sk-")):
+        raise UsageError(f"{path}: a public key; --host-key takes the private key "
+                         "(the file without .pub)")
+    if b"PRIVATE KEY" not in data[:100]:
+        raise UsageError(f"{path}: not an SSH private key")
 
 
 def run_web(archive: Archive, args: argparse.Namespace) -> int:

@@ -55,10 +55,17 @@ class Options:
     reader_env: dict[str, str] = field(default_factory=dict)
 
 
+class HostKeyError(ValueError):
+    """The --host-key file is not a private key asyncssh can read."""
+
+
 def load_host_key(path: Path) -> asyncssh.SSHKey:
     """The server's host key: generated (ed25519) the first time, then reused."""
     if path.exists():
-        return asyncssh.read_private_key(str(path))
+        try:
+            return asyncssh.import_private_key(read_regular_file(path))
+        except (asyncssh.KeyImportError, ValueError) as exc:
+            raise HostKeyError(f"{path}: not an SSH private key ({exc})") from None
     key = asyncssh.generate_private_key("ssh-ed25519", comment="newstui serve-ssh")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
