@@ -110,9 +110,16 @@ class Settings:
     #: The config file read (or looked for), and whether it exists.
     path: Path | None = field(default=None, compare=False)
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    #: Where in the file a key is ("FILE, line L, column C"), for checks made later
+    #: (a theme's colours, by the reader, which knows Textual's colour names).
+    places: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def source(self, name: str) -> str:
         return self.sources.get(name, "default")
+
+    def place(self, key: str) -> str:
+        """Where `key` (dotted) was set: the file's line and column, else its source."""
+        return self.places.get(key) or self.source(key)
 
 
 @dataclass(frozen=True)
@@ -213,13 +220,18 @@ def load(text: str | None, env: Mapping[str, str], flags: Mapping[str, Any],
     themes = _themes(table.get("themes", {}), where, text, warnings)
     if themes:
         values["themes"], sources["themes"] = themes, "file"
+    places = {f"themes.{name}.{key}": _at(where, text, ["themes", name, key])
+              for name, theme in themes.items() for key in theme}
+    if sources.get("theme") == "file":
+        places["theme"] = _at(where, text, "theme")
     for key in _leaf_keys(table):
         if key in known_keys or key.split(".", 1)[0] in ("keymap", "themes"):
             continue
         near = difflib.get_close_matches(key, sorted(known_keys), n=1)
         hint = f" (did you mean {near[0]!r}?)" if near else ""
         warnings.append(f"{_at(where, text, key)}: unknown setting {key!r}{hint}; ignored")
-    return Settings(**values, sources=sources, path=path, warnings=tuple(warnings))
+    return Settings(**values, sources=sources, path=path, warnings=tuple(warnings),
+                    places=places)
 
 
 def parse(text: str, where: str) -> dict[str, Any]:
@@ -333,12 +345,37 @@ def _themes(table: Any, where: str, text: str | None,
                 warnings.append(f"{_at(where, text, ['themes', name, field_name])}: unknown "
                                 f"theme field {key}.{field_name}{hint}; ignored")
                 continue
+            problem = _theme_value_problem(field_name, value)
+            if problem:
+                raise ConfigError(f"{_at(where, text, ['themes', name, field_name])}: "
+                                  f"{key}.{field_name}: {problem}")
             theme[field_name] = value
         if "primary" not in theme:
             raise ConfigError(f"{_at(where, text, ['themes', name])}: {key}: a theme needs "
                               "at least `primary` (a colour such as \"#88c0d0\")")
         themes[name] = theme
     return themes
+
+
+#: The Theme fields that are colours (the reader checks that each names one).
+THEME_COLOURS = ("primary", "secondary", "warning", "error", "success", "accent",
+                 "foreground", "background", "surface", "panel", "boost")
+
+
+def _theme_value_problem(field_name: str, value: Any) -> str | None:
+    """What is wrong with the kind of a theme field's value (colour names are the
+    reader's to check), or None."""
+    if field_name in THEME_COLOURS and not isinstance(value, str):
+        return f"expected a colour as a string, not {value!r}"
+    if field_name == "dark" and not isinstance(value, bool):
+        return f"expected true or false, not {value!r}"
+    if field_name in ("luminosity_spread", "text_alpha") and (
+            isinstance(value, bool) or not isinstance(value, int | float)):
+        return f"expected a number, not {value!r}"
+    if field_name == "variables" and not (
+            isinstance(value, Mapping) and all(isinstance(v, str) for v in value.values())):
+        return "expected a table of CSS variables to strings"
+    return None
 
 
 def _at(where: str, text: str | None, key: str | list[str]) -> str:

@@ -217,7 +217,7 @@ def test_the_readme_names_every_binding_id() -> None:
 def test_an_unknown_theme_in_the_config_stops_the_reader(archive: Archive) -> None:
     from newstui.tui.app import run_app
 
-    with pytest.raises(ConfigError, match=r"theme 'nrod' \(file\) is not one of .*nord"):
+    with pytest.raises(ConfigError, match=r"line 1, column 9: theme 'nrod' is not one of .*nord"):
         run_app(archive, config=settings('theme = "nrod"\n'))
     with pytest.raises(ConfigError, match=r"themes.paper.background: 'beige-ish' is not"):
         run_app(archive, config=settings('[themes.paper]\nprimary = "#004488"\n'

@@ -82,6 +82,28 @@ def test_a_broken_file_is_one_line_with_line_and_column(
            "newest, oldest, headline")
 
 
+@pytest.mark.parametrize(("text", "where", "message"), [
+    ('[themes.x]\nprimary = "#88c0d0"\nluminosity_spread = "a"\n', "line 3, column 21",
+     "themes.x.luminosity_spread: expected a number, not 'a'"),
+    ('[themes.x]\nprimary = "#88c0d0"\ndark = "no"\n', "line 3, column 8",
+     "themes.x.dark: expected true or false, not 'no'"),
+    ('[themes.x]\nprimary = "notacolour"\n', "line 2, column 11",
+     "themes.x.primary: 'notacolour' is not a colour"),
+    ('theme = "[red]x"\n', "line 1, column 9", "theme '[red]x' is not one of"),
+])
+def test_a_theme_the_reader_refuses_is_refused_by_every_command_with_its_place(
+        cli: CliRunner, isolated_env: dict[str, str], text: str, where: str,
+        message: str) -> None:
+    """Red team F27: these errors had no line or column, and `newstui config` printed
+    as effective settings what the reader then refused to start with."""
+    path = write_config(isolated_env, text)
+    for args in (["config"], ["config", "--json"]):
+        result = cli(*args)
+        assert result.status == 2, (args, result.stdout)
+        (line,) = result.stderr.strip().splitlines()
+        assert line.startswith(f"newstui: {path}, {where}: {message}"), line
+
+
 def test_a_missing_explicit_file_is_an_error(cli: CliRunner, tmp_path: Path) -> None:
     result = cli("--config", str(tmp_path / "nope.toml"), "list")
     assert result.status == 2

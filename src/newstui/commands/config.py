@@ -45,7 +45,12 @@ def load_settings(args: argparse.Namespace) -> Settings:
 
 def cmd_config(settings: Settings, as_json: bool) -> int:
     """Print where the config file is and the effective settings (as TOML, or JSON
-    with the source of each)."""
+    with the source of each). A theme the reader would refuse is refused here too,
+    with its line and column (colour names are Textual's: checked by the reader's own
+    function)."""
+    from newstui.tui.app import check_themes
+
+    check_themes(settings)
     if as_json:
         document = to_json(settings)
         document["warnings"] += keymap_problems(settings)

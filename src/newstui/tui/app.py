@@ -76,7 +76,8 @@ class NewsApp(App[int]):
         self.settings = settings
         #: The user's settings (config file, variables, flags): keymap, themes, list.
         self.config = config or Settings()
-        for user_theme in user_themes(self.config.themes, str(self.config.path or "config")):
+        for user_theme in user_themes(self.config.themes, str(self.config.path or "config"),
+                                      self.config.places):
             self.register_theme(user_theme)
         self._ansi = settings.color in ("16", "none")
         self._substituting = False
@@ -396,10 +397,10 @@ def check_themes(config: Settings) -> None:
     from textual.theme import BUILTIN_THEMES
 
     names = {*BUILTIN_THEMES, *(t.name for t in user_themes(
-        config.themes, str(config.path or "config")))}
+        config.themes, str(config.path or "config"), config.places))}
     if config.theme and config.theme not in names:
         listed = ", ".join(sorted(n for n in names if n not in ANSI_THEMES))
-        raise ConfigError(f"theme {config.theme!r} ({config.source('theme')}) is not one of "
+        raise ConfigError(f"{config.place('theme')}: theme {config.theme!r} is not one of "
                           f"{listed}")
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from textual.color import Color, ColorParseError
 from textual.theme import BUILTIN_THEMES, Theme
 
-from newstui.config import ConfigError
+from newstui.config import THEME_COLOURS, ConfigError
 
 DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
 #: With 16 colours (the Linux console) or none, themes built on the 16 ANSI colours:
@@ -19,36 +19,25 @@ ANSI_DARK, ANSI_LIGHT = "ansi-dark", "ansi-light"
 ANSI_THEMES = (ANSI_DARK, ANSI_LIGHT)
 #: What "dark" and "light" (remembered by earlier versions) mean now.
 LEGACY = {"dark": DARK_THEME, "light": LIGHT_THEME}
-_COLOURS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
-            "background", "surface", "panel", "boost")
 
 
-def user_themes(tables: Mapping[str, Mapping[str, Any]], where: str = "config") -> list[Theme]:
-    """A Theme for each `[themes.NAME]` table; a ConfigError names a field that is not
-    a colour (or not the right kind)."""
+def user_themes(tables: Mapping[str, Mapping[str, Any]], where: str = "config",
+                places: Mapping[str, str] | None = None) -> list[Theme]:
+    """A Theme for each `[themes.NAME]` table (whose kinds config.py has checked); a
+    ConfigError names a colour that is not one, with its line and column (`places`:
+    Settings.places)."""
     themes = []
     for name, fields in tables.items():
-        def bad(field: str, reason: str, name: str = name) -> ConfigError:
-            return ConfigError(f"{where}: themes.{name}.{field}: {reason}")
-
         for field, value in fields.items():
-            if field in _COLOURS:
-                if not isinstance(value, str):
-                    raise bad(field, f"expected a colour as a string, not {value!r}")
-                try:
-                    Color.parse(value)
-                except ColorParseError:
-                    raise bad(field, f"{value!r} is not a colour (try \"#88c0d0\", "
-                                     "\"rgb(136,192,208)\" or \"teal\")") from None
-            elif field == "dark" and not isinstance(value, bool):
-                raise bad(field, f"expected true or false, not {value!r}")
-            elif field in ("luminosity_spread", "text_alpha") and (
-                    isinstance(value, bool) or not isinstance(value, int | float)):
-                raise bad(field, f"expected a number, not {value!r}")
-            elif field == "variables" and not (
-                    isinstance(value, Mapping)
-                    and all(isinstance(v, str) for v in value.values())):
-                raise bad(field, "expected a table of CSS variables to strings")
+            if field not in THEME_COLOURS:
+                continue
+            try:
+                Color.parse(value)
+            except ColorParseError:
+                key = f"themes.{name}.{field}"
+                place = (places or {}).get(key, where)
+                raise ConfigError(f"{place}: {key}: {value!r} is not a colour (try "
+                                  "\"#88c0d0\", \"rgb(136,192,208)\" or \"teal\")") from None
         themes.append(Theme(name=name, **fields))
     return themes
 
