@@ -55,6 +55,9 @@ class CheckReport:
     actions: list[str] = field(default_factory=list)
     index_stale: bool = False
     untouchable: bool = False  # someone else's file, or a newer newstui's: never repaired
+    #: Articles a repair gave the id their content has: old id -> new (their reading
+    #: state moves with them).
+    renamed: dict[str, str] = field(default_factory=dict)
 
     @property
     def consistent(self) -> bool:
@@ -382,6 +385,9 @@ def repair(path: Path) -> CheckReport:
             manifest.meta["removed"] = 0
             # A damaged manifest is never made the backup: the good one stays.
             atomic_write(store.path, manifest.encode(), backup=manifest_ok)
+            if report.renamed:
+                # A reader's marks follow the article to its new id (they were lost).
+                store.state_file.rename(report.renamed)
             tidy(store)
             report.articles = manifest.live
         report.problems.clear()
@@ -588,6 +594,7 @@ def _fix_records(records: dict[str, dict[str, Any]], finding: _SegmentFinding,
                 continue
             reids += 1
             record = {**record, "id": article.id}
+            report.renamed[key] = article.id
             key = article.id
         fixed.setdefault(key, record)
     if reids:

@@ -143,6 +143,21 @@ class StateFile:
         self.change(change, only_if=lambda tables: bool(gone & tables.get(STATE, {}).keys()))
         return dropped
 
+    def rename(self, moves: dict[str, str]) -> None:
+        """Move reading state from old article ids to new ones (a repair re-ids an
+        article whose id no longer matched its content)."""
+        if not self.path.exists() or not moves:
+            return
+
+        def change(tables: Tables) -> None:
+            table = tables.get(STATE, {})
+            for old, new in moves.items():
+                if old in table:
+                    table.setdefault(new, table.pop(old))
+
+        self.change(change,
+                    only_if=lambda tables: bool(moves.keys() & tables.get(STATE, {}).keys()))
+
     def change(self, change: Callable[[Tables], None],
                only_if: Callable[[Tables], bool] | None = None) -> None:
         """Re-read under the lock (another reader may have saved since), change, write."""

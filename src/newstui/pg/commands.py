@@ -5,6 +5,7 @@ runs them with a `PgArchive`), and the few whose work differs — stats, check, 
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 from newstui.pg.schema import SCHEMA_VERSION
@@ -76,7 +77,13 @@ def stats(archive: PgArchive) -> int:
 
 
 def check(archive: PgArchive, repair: bool) -> int:
-    """Is the database a newstui store this release may write, and is it whole?"""
+    """Is the database a newstui store this release may write, and is it whole? The
+    same findings as the file store's check, and `repair` mends the same ones: rows a
+    hand edit (SQL) left with terminal escapes are cleaned, an article whose id is not
+    its content's gets it (its readers' state follows), a damaged copy of an article
+    that is stored is kept aside in a file, never beside the good one."""
+    from newstui.check import _cleaned, _has_escapes
+
     store = archive.store
     version = store.schema_version
     if version > SCHEMA_VERSION:
@@ -85,13 +92,22 @@ def check(archive: PgArchive, repair: bool) -> int:
         print(f"{store.path}: left untouched: upgrade newstui to write it")
         return 1
     problems = []
-    from newstui.article import content_id
+    from newstui.article import Article, RecordError, content_id
 
-    mismatched = [a.id for a in store.articles()
-                  if not (a.has_identity or content_id(a) == a.id)]
-    # (feed items are named by their feed and guid: their id is not their content's)
+    escaped: dict[str, dict[str, Any]] = {}
+    mismatched: list[str] = []
+    for article in store.articles():
+        record = article.to_record()
+        if _has_escapes(record):
+            escaped[article.id] = record
+        # (feed items are named by their feed and guid: their id is not their content's)
+        if not (article.has_identity or content_id(article) == article.id):
+            mismatched.append(article.id)
     if mismatched:
         problems.append(f"{len(mismatched)} article(s) whose id does not match their content")
+    if escaped:
+        problems.append(f"{len(escaped)} record(s) hold terminal escape or control sequences "
+                        f"(e.g. {next(iter(escaped))!r})")
     empty = store._query("SELECT count(*) FROM articles WHERE tsv = ''::tsvector "
                          "AND headline <> ''").fetchone()[0]
     if empty:
@@ -104,13 +120,72 @@ def check(archive: PgArchive, repair: bool) -> int:
         with store.conn.transaction():
             store._query(f"UPDATE articles SET tsv = {TSV}, meta_tsv = {META_TSV} "
                          "WHERE tsv = ''::tsvector")
-        print("done: indexed the articles again")
-        problems = [p for p in problems if "search index" not in p]
+        if empty:
+            print("done: indexed the articles again")
+        fixes: dict[str, Article] = {}
+        for key in {*mismatched, *escaped}:
+            record = escaped.get(key) or store.get(key).to_record()  # type: ignore[union-attr]
+            try:
+                fixes[key] = Article.from_record(_cleaned(record) if key in escaped else record)
+            except RecordError:
+                continue
+        aside = _mend(store, fixes)
+        cleaned = sum(1 for key in escaped if key in fixes)
+        if cleaned:
+            print(f"done: cleaned {cleaned} record(s) of control sequences")
+        moved = sum(1 for key, fixed in fixes.items() if fixed.id != key) - len(aside[1])
+        if moved:
+            print(f"done: gave {moved} article(s) the id their content has")
+        if aside[1]:
+            print(f"done: kept {len(aside[1])} damaged copy(ies) of stored articles aside "
+                  f"in {aside[0]}")
+        return check(archive, repair=False)
     if problems:
         print(f"{store.path}: NOT consistent")
         return 1
     print(f"{store.path}: consistent, {len(store):,} articles (schema {version})")
     return 0
+
+
+def _mend(store: Any, fixes: dict[str, Any]) -> tuple[str, list[str]]:
+    """Write the mended articles: same id -> replaced in place; a new id -> added, its
+    readers' state moved to it, the old row removed; a new id that is already stored
+    (this row is a damaged copy of it) -> the row kept aside in a JSON Lines file in
+    the data folder and removed. Returns (that file, the ids kept aside)."""
+    import time
+
+    import orjson
+
+    from newstui.serve.commands import data_folder
+
+    in_place = [a for key, a in fixes.items() if a.id == key]
+    if in_place:
+        # The row's hash is of what the article should hold (a hand edit changed the
+        # text, not the hash), so the upsert would see nothing to change: forget it.
+        with store.conn.transaction():
+            store._query("UPDATE articles SET content_hash = '' WHERE id = ANY(%s)",
+                         ([a.id for a in in_place],))
+        store.upsert(in_place)
+    aside_ids: list[str] = []
+    aside_path = data_folder() / f"pg-aside-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
+    for key, fixed in sorted(fixes.items()):
+        if fixed.id == key:
+            continue
+        if fixed.id in store:
+            old = store.get(key)
+            aside_path.parent.mkdir(parents=True, exist_ok=True)
+            with open(aside_path, "ab") as handle:
+                handle.write(orjson.dumps(old.to_record()) + b"\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            aside_ids.append(key)
+        else:
+            store.upsert([fixed])
+            with store.conn.transaction():
+                store._query("UPDATE reading_state SET article_id = %s WHERE article_id = %s",
+                             (fixed.id, key))
+        store.delete([key])
+    return str(aside_path), aside_ids
 
 
 def _size(total: float) -> str:
