@@ -252,3 +252,26 @@ def test_a_read_replica_serves_readers_and_refuses_writes(pg_server: object,
         assert heard.wait(15) and reader.change_token() > before
         reader.close()
     primary.close()
+
+
+def test_unchanged_files_are_not_read_again(tmp_path: Path, pg_url: str) -> None:
+    """The database remembers which files an import read (the sources table): the same
+    folder again reads nothing, an edited file alone is read again."""
+    import shutil
+
+    folder = tmp_path / "news"
+    shutil.copytree(bundled_samples(), folder)
+    archive = PgArchive.open(pg_url)
+    first = archive.import_paths([folder])
+    assert (len(first.added), first.already_present) == (20, 0)
+    again = archive.import_paths([folder])
+    assert (len(again.added), again.already_present, again.failures) == (0, 20, [])
+    edited = sorted(folder.iterdir())[0]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Trawlers", "Fishing boats"),
+                      encoding="utf-8")
+    third = archive.import_paths([folder])
+    assert len(third.added) == 1 and third.already_present == 19
+    assert any("Fishing boats" in a.headline for a in archive.store.articles())
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT count(*) FROM sources").fetchone() == (20,)
+    archive.close()

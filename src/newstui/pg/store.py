@@ -461,12 +461,22 @@ class PgStore:
     def remember_files(self, files: dict[str, KnownFile]) -> None:
         if not files or not self.writable:
             return
+        # COPY, then one statement: a row per file sent one at a time took 2 s at 21k.
         with self._lock, self.conn.transaction(), self.conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO sources (path, size, mtime_ns, ids) VALUES (%s, %s, %s, %s) "
+            cur.execute("CREATE TEMP TABLE IF NOT EXISTS incoming_sources ON COMMIT DELETE ROWS "
+                        "AS SELECT path, size, mtime_ns, ids FROM sources WITH NO DATA")
+            with cur.copy("COPY incoming_sources (path, size, mtime_ns, ids) FROM STDIN") as copy:
+                copy.set_types(["text", "int8", "int8", "text[]"])
+                for path in sorted(files):
+                    size, mtime_ns, ids = files[path]
+                    copy.write_row((path, size, mtime_ns, list(ids)))
+            cur.execute(
+                "INSERT INTO sources AS s (path, size, mtime_ns, ids) "
+                "SELECT path, size, mtime_ns, ids FROM incoming_sources ORDER BY path "
                 "ON CONFLICT (path) DO UPDATE SET size = EXCLUDED.size, "
-                "mtime_ns = EXCLUDED.mtime_ns, ids = EXCLUDED.ids",
-                [(path, *files[path][:2], list(files[path][2])) for path in sorted(files)])
+                "mtime_ns = EXCLUDED.mtime_ns, ids = EXCLUDED.ids "
+                "WHERE (s.size, s.mtime_ns, s.ids) IS DISTINCT FROM "
+                "(EXCLUDED.size, EXCLUDED.mtime_ns, EXCLUDED.ids)")
 
 
 class PgArchive:
