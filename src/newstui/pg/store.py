@@ -117,6 +117,7 @@ class PgStore:
         self._version: int | None = None
         self._standby = False
         self._lock = threading.RLock()
+        self._writers: list[Any] = []  # more connections for writing batches at once
 
     # -- connection -------------------------------------------------------------
 
@@ -158,6 +159,9 @@ class PgStore:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+            for conn in self._writers:
+                conn.close()
+            self._writers = []
 
     def _query(self, sql: str, params: Iterable[Any] | None = None) -> Any:
         import psycopg
@@ -398,24 +402,71 @@ class PgStore:
                 first[article.id] = (article if article.imported_at
                                      else article.with_import(article.source, stamp))
         ordered = [first[key] for key in sorted(first)]
+        batches = [ordered[start:start + BATCH] for start in range(0, len(ordered), BATCH)]
         result = UpsertResult()
-        for start in range(0, len(ordered), BATCH):
-            batch = ordered[start:start + BATCH]
-            done = self._write_batch(batch)
+        for batch, done in zip(batches, self._write_batches(batches), strict=True):
             for article in batch:
                 outcome = done.get(article.id)
                 (result.added if outcome is True else result.updated if outcome is False
                  else result.unchanged).append(article)
         return result
 
-    def _write_batch(self, batch: list[Article]) -> dict[str, bool]:
+    def _write_batches(self, batches: list[list[Article]]) -> list[dict[str, bool]]:
+        """Each batch in its own transaction; several batches on WRITERS connections at
+        once (the server computes each article's search vectors and index entries in
+        the backend that inserts it: two backends use two cores while this process
+        reads on). The batches' ids are disjoint, so the transactions never wait on
+        each other's rows. The first error is raised once every batch has finished."""
+        if len(batches) < 2 or self.WRITERS < 2:
+            return [self._write_batch(batch, self.conn) for batch in batches]
+        import queue
+        from concurrent.futures import ThreadPoolExecutor
+
+        free: queue.Queue[Any] = queue.Queue()
+        free.put(self.conn)
+        for extra in self._writer_connections(self.WRITERS - 1):
+            free.put(extra)
+
+        def write(batch: list[Article]) -> dict[str, bool]:
+            conn = free.get()
+            try:
+                return self._write_batch(batch, conn)
+            finally:
+                free.put(conn)
+
+        with ThreadPoolExecutor(self.WRITERS, thread_name_prefix="newstui-pg-write") as pool:
+            futures = [pool.submit(write, batch) for batch in batches]
+            errors = [f.exception() for f in futures]
+        for error in errors:
+            if error is not None:
+                raise error
+        return [f.result() for f in futures]
+
+    #: Connections an upsert of more than one batch writes on at once.
+    WRITERS = 2
+
+    def _writer_connections(self, count: int) -> list[Any]:
+        """Extra connections for writing batches, opened once and kept."""
+        import psycopg
+
+        with self._lock:
+            while len(self._writers) < count:
+                try:
+                    self._writers.append(psycopg.connect(
+                        self.url, autocommit=True, connect_timeout=10,
+                        application_name="newstui"))
+                except psycopg.OperationalError:
+                    break  # no more connections to be had: write on those there are
+            return list(self._writers[:count])
+
+    def _write_batch(self, batch: list[Article], conn: Any) -> dict[str, bool]:
         """One transaction: COPY the batch into a temporary table, then insert what is
         new and update what changed. Returns {id: True if added, False if updated}."""
-        conn = self.conn
         columns = ", ".join((*_COLUMNS, *_DERIVED))
         updates = ", ".join(f"{c} = EXCLUDED.{c}"
                             for c in (*_COLUMNS[1:], *_DERIVED, "tsv", "meta_tsv"))
-        with self._lock, conn.transaction(), conn.cursor() as cur:
+        lock = self._lock if conn is self._conn else contextlib.nullcontext()
+        with lock, conn.transaction(), conn.cursor() as cur:
             cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS incoming ON COMMIT DELETE ROWS "
                         f"AS SELECT {columns} FROM articles WITH NO DATA")
             with cur.copy(f"COPY incoming ({columns}) FROM STDIN") as copy:
