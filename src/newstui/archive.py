@@ -30,14 +30,17 @@ DEFAULT_LIMIT = 50
 class ImportReport:
     """What an import run did, for the summary line and the exit status."""
 
-    added: list[Article] = field(default_factory=list)
-    updated: list[Article] = field(default_factory=list)  # newer versions of stored ones
+    # Ids, not articles: an import of half a million articles holds none of them.
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)  # newer versions of stored ones
     already_present: int = 0
     failures: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     files: int = 0
     duplicates: int = 0  # articles that occurred more than once in this run's files
+    #: What this run read from each file that imported whole (for the next import).
+    read_files: dict[str, KnownFile] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -78,29 +81,21 @@ class Archive:
 
     def import_paths(self, paths: Iterable[str | os.PathLike[str]],
                      progress: Progress | None = None) -> ImportReport:
-        """Import files and folders: read them all, then add the new articles to the
-        store in one write and to the index. Failed files are reported, not raised."""
-        from newstui.importer import read_paths
+        """Import files and folders, a batch at a time (importer.stream_import): each
+        batch is one write of the store (under its lock) that the index follows in one
+        commit. Failed files are reported, not raised."""
+        from newstui.importer import stream_import
 
-        paths = list(paths)
         known = self._known_files()
-        read = read_paths(paths, progress, known)
-        if read.known_ids and not set(read.known_ids) <= set(self.store.summary_ids()):
-            # The store lost articles a file gave before (restored from a backup, say):
-            # read every file again rather than trust what was remembered.
-            read = read_paths(paths, progress)
-        report = ImportReport(failures=read.failures, warnings=read.warnings,
-                              skipped=read.skipped, files=read.files)
-        if read.articles:
-            result = self.upsert(read.articles)
-            report.added, report.updated = result.added, result.updated
-        fresh = {a.id for a in read.articles}
-        report.duplicates = len(read.articles) - len(fresh)
-        report.already_present = (len(fresh | set(read.known_ids)) - len(report.added)
-                                  - len(report.updated))
-        if read.read_files and self.store.writable:
-            self._remember_files({**known, **read.read_files})
+        report = stream_import(paths, self.upsert, progress, known, holds=self._holds)
+        if report.read_files and self.store.writable:
+            self._remember_files({**known, **report.read_files})
         return report
+
+    def _holds(self, ids: list[str]) -> bool:
+        """Whether every one of these ids is stored (live)."""
+        wanted = set(ids)
+        return len(self.store.locate(wanted)) == len(wanted)
 
     # Which files an import has read (size, modification time, article ids), so that
     # importing the same folder again does not parse what has not changed. A cache:

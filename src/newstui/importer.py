@@ -1,18 +1,24 @@
 """Files on disk -> Articles: find the files, decode them, pick the parser.
 
-Nothing here touches the store: reading thousands of files happens before the store is
-locked, and a file that fails is reported while the others carry on.
+`stream_import` hands what it reads to a store in batches (at most BATCH_ARTICLES
+articles or about BATCH_BYTES of text each): memory is bounded by a few batches, not
+by the number of files or the size of one JSON Lines file. A thread reads and parses
+the next batch while the store writes the last one. A file that fails is reported while
+the others carry on. The store is only ever handed whole batches (`upsert(batch)`), each
+its own write under the store's lock: a killed import keeps the batches written before.
 """
 
 from __future__ import annotations
 
 import codecs
 import os
+import queue
 import stat
-from collections.abc import Callable, Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -27,6 +33,13 @@ JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
 # (named on the command line, they are imported like any other file).
 _NOT_ARTICLES = ("readme", "license", "licence", "copying", "changelog")
 _MAX_FILE_BYTES = 256 * 1024 * 1024
+#: A batch handed to the store: about one segment's worth (manifest.py's 2,000 / 4 MB).
+BATCH_ARTICLES = 2000
+BATCH_BYTES = 4 << 20
+
+if TYPE_CHECKING:
+    from newstui.archive import ImportReport
+    from newstui.store import UpsertResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,47 +109,205 @@ def read_paths(
     paths: Iterable[str | os.PathLike[str]], progress: Progress | None = None,
     known: Mapping[str, KnownFile] | None = None,
 ) -> ReadResult:
-    """Read every article from `paths`; failures are collected, never raised.
+    """Read every article from `paths` into one list (for tools and tests; an import
+    streams them with `stream_import`); failures are collected, never raised.
 
     `known`: files an earlier import read, by source. One whose size and modification
     time are unchanged is not read again; its article ids go to `result.known_ids`.
     """
     result = ReadResult()
-    files = find_files(paths, result)
-    for done, (path, raw_source) in enumerate(files, start=1):
-        result.files += 1
+    plan = plan_files(paths, result, known)
+    result.articles.extend(read_planned(plan, result, progress))
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedFile:
+    """One file an import will read (or knows already, when `known` is set)."""
+
+    path: Path
+    source: str                    # as the store keeps it (see plan_files)
+    utf8_name: bool
+    info: os.stat_result | None
+    known: KnownFile | None = None
+
+
+def plan_files(paths: Iterable[str | os.PathLike[str]], result: ReadResult,
+               known: Mapping[str, KnownFile] | None = None,
+               holds: Callable[[list[str]], bool] | None = None) -> list[PlannedFile]:
+    """The files to import, each with its stat and what an earlier import read from it
+    when it is unchanged since. `holds(ids)`: whether the store still holds those ids;
+    when it does not (restored from a backup, say), every file is read again rather
+    than trusting what was remembered. Missing paths and skipped files go to `result`."""
+    plan = []
+    for path, raw_source in find_files(paths, result):
         # The source as the store keeps it: text (a name that is not UTF-8 gets U+FFFD
         # where its bytes did not decode) with no escape sequence or control character
         # a terminal would act on when `show` prints it.
-        source = raw_source if _is_utf8(raw_source) else _readable_name(raw_source)
+        utf8 = _is_utf8(raw_source)
+        source = raw_source if utf8 else _readable_name(raw_source)
         if not source.isprintable():
             source = clean_line(source, markup=False)
         info = _stat(path)
-        stamp = (info.st_size, info.st_mtime_ns) if info else None
-        earlier = known.get(source) if known and stamp else None
-        if earlier is not None and stamp == (earlier[0], earlier[1]):
-            result.known_ids.extend(earlier[2])
+        earlier = known.get(source) if known and info else None
+        same = (earlier is not None and info is not None
+                and (info.st_size, info.st_mtime_ns) == (earlier[0], earlier[1]))
+        plan.append(PlannedFile(path, source, utf8, info, earlier if same else None))
+    if holds is not None:
+        remembered = [key for f in plan if f.known for key in f.known[2]]
+        if remembered and not holds(remembered):
+            plan = [replace(f, known=None) for f in plan]
+    return plan
+
+
+def read_planned(plan: list[PlannedFile], result: ReadResult,
+                 progress: Progress | None = None,
+                 stop: threading.Event | None = None) -> Iterator[Article]:
+    """The articles of the planned files, one at a time, each stamped with its source.
+    Failures, warnings and what to remember of each file go to `result` as each file
+    ends; `stop` set ends the reading early."""
+    for done, file in enumerate(plan, start=1):
+        result.files += 1
+        if file.known is not None:
+            result.known_ids.extend(file.known[2])
             if progress is not None:
-                progress(done, len(files))
+                progress(done, len(plan))
             continue
+        problems: list[Problem] = []
+        notes: list[str] = []
+        ids: list[str] = []
         try:
-            articles, warnings = read_file(path, info)
-        except PartialImport as exc:
-            articles, warnings = exc.articles, []
-            result.failures.extend(exc.problems)
+            for article in file_articles(file.path, file.info, problems, notes):
+                if not article.source:
+                    article = replace(article, source=file.source)
+                ids.append(article.id)
+                yield article
+                if stop is not None and stop.is_set():
+                    return
         except ImportFileError as exc:
-            result.failures.extend(exc.problems or [Problem(str(path), str(exc))])
-            articles, warnings = [], []
-        if articles and not _is_utf8(raw_source):
-            warnings = [*warnings, f"file name is not valid UTF-8; recorded as {source!r}"]
-        stamped = [a if a.source else replace(a, source=source) for a in articles]
-        result.articles.extend(stamped)
-        result.warnings.extend(Problem(str(path), w) for w in warnings)
-        if stamp and stamped and not any(p.path == str(path) for p in result.failures):
-            result.read_files[source] = (stamp[0], stamp[1], [a.id for a in stamped])
+            problems.extend(exc.problems or [Problem(str(file.path), str(exc))])
+        if ids and not file.utf8_name:
+            notes.append(f"file name is not valid UTF-8; recorded as {file.source!r}")
+        result.failures.extend(problems)
+        result.warnings.extend(Problem(str(file.path), note) for note in notes)
+        if file.info is not None and ids and not problems:
+            result.read_files[file.source] = (file.info.st_size, file.info.st_mtime_ns, ids)
         if progress is not None:
-            progress(done, len(files))
-    return result
+            progress(done, len(plan))
+
+
+def stream_import(
+    paths: Iterable[str | os.PathLike[str]],
+    upsert: Callable[[list[Article]], UpsertResult],
+    progress: Progress | None = None,
+    known: Mapping[str, KnownFile] | None = None,
+    holds: Callable[[list[str]], bool] | None = None,
+    batch_articles: int = BATCH_ARTICLES,
+    batch_bytes: int = BATCH_BYTES,
+) -> ImportReport:
+    """Import files and folders into a store, a batch at a time.
+
+    `upsert(batch)` is the store's: it writes one batch (ids unique within it) in one
+    write and says what it added, updated or found unchanged. A thread reads and parses
+    the next batch meanwhile. Failed files are reported in the result, never raised; an
+    error of the store (locked, read-only, a full disk) is raised after the batches
+    before it were written. `known`/`holds`: see plan_files. The report's `read_files`
+    is what to remember for the next import."""
+    from newstui.archive import ImportReport
+
+    read = ReadResult()
+    plan = plan_files(paths, read, known, holds)
+    report = ImportReport()
+    seen: set[str] = set()
+    added: set[str] = set()
+    updated: set[str] = set()
+    for batch in _batches(plan, read, progress, batch_articles, batch_bytes):
+        unique: dict[str, Article] = {}
+        for article in batch:
+            if article.id in seen or article.id in unique:
+                report.duplicates += 1
+            unique[article.id] = article  # the last version read wins, as in one write
+        seen.update(unique)
+        result = upsert(list(unique.values()))
+        for article in result.added:
+            if article.id not in added:
+                added.add(article.id)
+                report.added.append(article.id)
+        for article in result.updated:
+            # An article added (or updated) by an earlier batch of this run and read
+            # again in a newer version is still one article added (or updated).
+            if article.id not in added and article.id not in updated:
+                updated.add(article.id)
+                report.updated.append(article.id)
+    report.failures, report.warnings, report.skipped = read.failures, read.warnings, read.skipped
+    report.files = read.files
+    report.read_files = read.read_files
+    also_known = len(set(read.known_ids) - seen)
+    report.already_present = len(seen) + also_known - len(report.added) - len(report.updated)
+    return report
+
+
+class _Failed:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+_DONE = object()
+
+
+def _batches(plan: list[PlannedFile], read: ReadResult, progress: Progress | None,
+             most: int, most_bytes: int) -> Iterator[list[Article]]:
+    """The planned files' articles in batches, read by a thread one batch ahead of the
+    caller (at most three batches in memory: being read, waiting, being written)."""
+    handed: queue.Queue[object] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                handed.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def reader() -> None:
+        try:
+            batch: list[Article] = []
+            size = 0
+            for article in read_planned(plan, read, progress, stop):
+                batch.append(article)
+                size += len(article.headline) + sum(len(p) for p in article.body)
+                if len(batch) >= most or size >= most_bytes:
+                    if not put(batch):
+                        return
+                    batch, size = [], 0
+            if batch and not put(batch):
+                return
+            put(_DONE)
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            put(_Failed(exc))
+
+    thread = threading.Thread(target=reader, name="newstui-import-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = handed.get()
+            if item is _DONE:
+                break
+            if isinstance(item, _Failed):
+                raise item.exc
+            assert isinstance(item, list)
+            yield item
+            del item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                handed.get(timeout=0.1)  # let a reader waiting to hand a batch see `stop`
+            except queue.Empty:
+                pass
+        thread.join()
 
 
 def _is_utf8(name: str) -> bool:
@@ -156,30 +327,117 @@ class ImportFileError(Exception):
         self.problems = problems or []
 
 
+def file_articles(path: Path, info: os.stat_result | None, problems: list[Problem],
+                  warnings: list[str]) -> Iterator[Article]:
+    """The articles of one file, one at a time. A JSON Lines file is read a line at a
+    time (its size does not matter); any other file is read whole. Bad records go to
+    `problems` (the file then counts as failed) and notes to `warnings`; a file that
+    yields nothing raises ImportFileError."""
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        yield from _json_lines(path, info, problems, warnings)
+        return
+    try:
+        articles, notes = read_file(path, info)
+    except PartialImport as exc:
+        problems.extend(exc.problems)
+        yield from exc.articles
+        return
+    warnings.extend(notes)
+    yield from articles
+
+
+def _json_lines(path: Path, info: os.stat_result | None, problems: list[Problem],
+                warnings: list[str]) -> Iterator[Article]:
+    """A JSON Lines file a line at a time: what read_json(lines=True) reads, without
+    holding the file or its articles."""
+    name = str(path)
+    _check_readable(path, info, limit=None)
+    try:
+        handle = open(path, "rb")  # closed by the `with` below
+    except OSError as exc:
+        raise _read_error(path, exc) from None
+    content = False
+    count = 0
+    number = 0
+    with handle:
+        while True:
+            try:
+                physical = handle.readline(_MAX_FILE_BYTES)
+            except OSError as exc:
+                raise _read_error(path, exc) from None
+            if not physical:
+                break
+            if len(physical) == _MAX_FILE_BYTES and not physical.endswith(b"\n"):
+                while (rest := handle.readline(_MAX_FILE_BYTES)) and not rest.endswith(b"\n"):
+                    pass
+                number += 1
+                content = True
+                problems.append(Problem(name, "record too large", number))
+                continue
+            # Numbered as bytes.splitlines() numbers them (a lone CR ends a line too).
+            for line in physical.splitlines():
+                number += 1
+                if not line.strip():
+                    continue
+                content = True
+                try:
+                    record = orjson.loads(line)
+                except orjson.JSONDecodeError as exc:
+                    problems.append(Problem(name, f"malformed JSON: {_json_reason(exc)}", number))
+                    continue
+                notes: list[str] = []
+                try:
+                    article = article_from_json(record, notes)
+                except RecordError as exc:
+                    problems.append(Problem(name, str(exc), number))
+                    article = None
+                warnings.extend(f"line {number}: {note}" for note in notes)
+                if article is not None:
+                    count += 1
+                    yield article
+    if not content:
+        raise ImportFileError("empty file")
+    if not count:
+        reason = problems[0].reason if problems else "no records"
+        bad, problems[:] = list(problems), []
+        raise ImportFileError(reason, bad)
+
+
+def _check_readable(path: Path, info: os.stat_result | None, limit: int | None) -> None:
+    try:
+        info = info or path.stat()
+    except OSError as exc:
+        raise _read_error(path, exc) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ImportFileError("is a directory")
+    if not stat.S_ISREG(info.st_mode):
+        # A FIFO, socket or device: reading it could block forever or never end.
+        raise ImportFileError("not a regular file (a pipe, socket or device)")
+    if limit is not None and info.st_size > limit:
+        raise ImportFileError(f"file too large ({info.st_size // 2**20} MiB) to be an article")
+
+
+def _read_error(path: Path, exc: OSError) -> ImportFileError:
+    if isinstance(exc, PermissionError):
+        return ImportFileError("permission denied")
+    if isinstance(exc, IsADirectoryError):
+        return ImportFileError("is a directory")
+    if isinstance(exc, FileNotFoundError):
+        if path.is_symlink():
+            return ImportFileError("broken symbolic link (its target does not exist)")
+        return ImportFileError("no such file or directory")
+    return ImportFileError(f"cannot read: {exc.strerror or exc}")
+
+
 def read_file(path: Path, info: os.stat_result | None = None
               ) -> tuple[list[Article], list[str]]:
     """Read one file: (articles, warnings). Raises ImportFileError when it yields none.
     `info`: the file's stat, when the caller has it already."""
+    _check_readable(path, info, limit=_MAX_FILE_BYTES)
     try:
-        info = info or path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise ImportFileError("is a directory")
-        if not stat.S_ISREG(info.st_mode):
-            # A FIFO, socket or device: reading it could block forever or never end.
-            raise ImportFileError("not a regular file (a pipe, socket or device)")
-        if info.st_size > _MAX_FILE_BYTES:
-            raise ImportFileError(f"file too large ({info.st_size // 2**20} MiB) to be an article")
         data = path.read_bytes()
-    except PermissionError:
-        raise ImportFileError("permission denied") from None
-    except IsADirectoryError:
-        raise ImportFileError("is a directory") from None
-    except FileNotFoundError:
-        if path.is_symlink():
-            raise ImportFileError("broken symbolic link (its target does not exist)") from None
-        raise ImportFileError("no such file or directory") from None
     except OSError as exc:
-        raise ImportFileError(f"cannot read: {exc.strerror or exc}") from None
+        raise _read_error(path, exc) from None
     try:
         return _read_content(data, path)
     except ImportFileError:

@@ -28,7 +28,8 @@ def test_unchanged_files_are_not_read_again_and_changed_ones_are(tmp_path: Path)
                       encoding="utf-8")
     third = Archive.open(db).import_paths([folder])
     assert len(third.added) == 1 and third.already_present == 19
-    assert "Fishing boats" in third.added[0].headline
+    new = Archive.open(db).store.get(third.added[0])
+    assert new is not None and "Fishing boats" in new.headline
 
 
 def test_a_lost_cache_or_a_restored_store_reads_everything_again(tmp_path: Path) -> None:

@@ -564,26 +564,16 @@ class PgArchive:
 
     def import_paths(self, paths: Iterable[str | os.PathLike[str]],
                      progress: Progress | None = None) -> ImportReport:
-        from newstui.archive import ImportReport
-        from newstui.importer import read_paths
+        # The same streaming import as the TinyDB store's (importer.stream_import): the
+        # files are read a batch at a time, each batch handed to store.upsert.
+        from newstui.importer import stream_import
 
         self.store._check_articles_writable()
-        paths = list(paths)
         known = self.store.known_files()
-        read = read_paths(paths, progress, known)
-        if read.known_ids and not set(read.known_ids) <= set(self.store.summary_ids()):
-            read = read_paths(paths, progress)  # articles went since: read everything
-        report = ImportReport(failures=read.failures, warnings=read.warnings,
-                              skipped=read.skipped, files=read.files)
-        if read.articles:
-            result = self.store.upsert(read.articles)
-            report.added, report.updated = result.added, result.updated
-        fresh = {a.id for a in read.articles}
-        report.duplicates = len(read.articles) - len(fresh)
-        report.already_present = (len(fresh | set(read.known_ids)) - len(report.added)
-                                  - len(report.updated))
-        if read.read_files:
-            self.store.remember_files({**known, **read.read_files})
+        report = stream_import(paths, self.store.upsert, progress, known,
+                               holds=lambda ids: set(ids) <= set(self.store.summary_ids()))
+        if report.read_files:
+            self.store.remember_files({**known, **report.read_files})
         return report
 
     def add(self, articles: list[Article]) -> list[Article]:
