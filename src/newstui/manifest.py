@@ -5,7 +5,14 @@ records are no longer live.
 
     {"meta": {"store": {"schema": 2, "store_id": ..., "generation": 42, ...}},
      "segments": {"000001": {"file": "000001.g000040.json", "rows": 2000,
-                             "dead": ["<id>", ...]}, ...}}
+                             "dead": ["<id>", ...],
+                             "dated": 1990, "first": "2004-01-02", "last": "2016-07-27"},
+                  ...}}
+
+`dated`/`first`/`last` describe the segment's live records (how many have a date, the
+first and last day): `stats` reads them instead of the rows. A manifest written before
+they existed lacks them; such a segment is read when asked about, and the next write
+fills them in.
 
 Each segment file (`NAME.segments/<file>`) is a TinyDB JSON file of up to
 SEGMENT_ARTICLES articles in the line layout (store_format.py). A segment is never
@@ -21,6 +28,7 @@ dead, until that segment is compacted (at once when a quarter of it is dead).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +46,38 @@ SEGMENT_BYTES = 4 << 20
 COMPACT_SHARE = 0.25
 _NAME = re.compile(r"^[0-9]{6}$")
 _FILE = re.compile(r"^[0-9]{6}\.g[0-9]+\.json$")
+
+#: Of a segment's live records: how many are dated, the first day and the last ("" when
+#: none is dated).
+Dates = tuple[int, str, str]
+
+
+def dates_of(values: Iterable[str | None]) -> Dates:
+    """The Dates of records with these dates (ISO strings; None for undated)."""
+    dated = 0
+    first = last = ""
+    for value in values:
+        if not value:
+            continue
+        day = value[:10]
+        dated += 1
+        if not first or day < first:
+            first = day
+        if day > last:
+            last = day
+    return dated, first, last
+
+
+def merge_dates(parts: Iterable[Dates]) -> Dates:
+    dated = 0
+    first = last = ""
+    for count, low, high in parts:
+        if not count:
+            continue
+        dated += count
+        first = low if not first or low < first else first
+        last = high if high > last else last
+    return dated, first, last
 _HINT = "; `newstui check --repair` mends it"
 
 
@@ -49,13 +89,19 @@ class Segment:
     file: str
     rows: int
     dead: set[str] = field(default_factory=set)
+    #: Of the live records; None when not known (a manifest of an earlier release).
+    dates: Dates | None = None
 
     @property
     def live(self) -> int:
         return self.rows - len(self.dead)
 
     def to_record(self) -> dict[str, Any]:
-        return {"file": self.file, "rows": self.rows, "dead": sorted(self.dead)}
+        record: dict[str, Any] = {"file": self.file, "rows": self.rows,
+                                  "dead": sorted(self.dead)}
+        if self.dates is not None:
+            record["dated"], record["first"], record["last"] = self.dates
+        return record
 
 
 @dataclass
@@ -83,7 +129,8 @@ class Manifest:
         return orjson.dumps({META: {"store": self.meta}, SEGMENTS: segments})
 
     def copy(self) -> Manifest:
-        return Manifest(dict(self.meta), {n: Segment(s.name, s.file, s.rows, set(s.dead))
+        return Manifest(dict(self.meta), {n: Segment(s.name, s.file, s.rows, set(s.dead),
+                                                     s.dates)
                                           for n, s in self.segments.items()})
 
     @classmethod
@@ -102,8 +149,22 @@ class Manifest:
                     or not all(isinstance(d, str) for d in dead) or len(dead) > rows):
                 raise CorruptStoreError(
                     f"{path}: the manifest's entry for segment {name!r} is damaged{_HINT}")
-            segments[name] = Segment(name, file, rows, set(dead))
+            segments[name] = Segment(name, file, rows, set(dead), _dates(record, rows))
         return cls(meta, segments)
+
+
+def _dates(record: dict[str, Any], rows: int) -> Dates | None:
+    """A segment entry's Dates; None when it has none (an earlier release wrote it) or
+    they do not make sense (a hand edit): derived data, read again from the segment."""
+    dated, first, last = record.get("dated"), record.get("first"), record.get("last")
+    if (not isinstance(dated, int) or isinstance(dated, bool) or not 0 <= dated <= rows
+            or not isinstance(first, str) or not isinstance(last, str)):
+        return None
+    if dated == 0:
+        return (0, "", "") if first == last == "" else None
+    if not first or not last or len(first) > 10 or len(last) > 10 or first > last:
+        return None
+    return dated, first, last
 
 
 def segment_file_name(name: str, generation: int) -> str:

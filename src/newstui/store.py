@@ -48,9 +48,12 @@ from newstui.manifest import (
     SEGMENT_ARTICLES,
     SEGMENT_BYTES,
     SEGMENTS,
+    Dates,
     Manifest,
     Segment,
+    dates_of,
     is_segment_file,
+    merge_dates,
     segment_file_name,
 )
 from newstui.reading_state import StateFile
@@ -422,6 +425,20 @@ class ArticleStore:
         for summary in self._live_summaries(segment):
             yield summary, segment
 
+    def dates(self) -> Dates:
+        """How many live articles are dated, the first day and the last: from the
+        manifest, reading only a segment it says nothing of (an earlier release's). Each
+        segment file is opened (its head checked against the manifest, no row read): a
+        missing or swapped one is reported as damage, as every command does."""
+        parts = []
+        for segment in list(self.manifest.segments.values()):
+            if segment.dates is not None:
+                self._file(segment)
+                parts.append(segment.dates)
+            else:
+                parts.append(dates_of(s.date for s in self._live_summaries(segment)))
+        return merge_dates(parts)
+
     def each_summary(self) -> Iterator[Summary]:
         """Every live summary, segment by segment, in no particular order (memory: one
         summary at a time; for stats and prune)."""
@@ -580,6 +597,8 @@ class ArticleStore:
         dropped = list(self._forget_after_write)
         self._forget_after_write = []
         self._change = _Change(self.manifest_on_disk())
+        for file in self._files.values():
+            file.close()  # its descriptor and map: an import commits hundreds of times
         self._files = {}
         self._summaries = None
         if dropped:
@@ -623,6 +642,7 @@ def _commit_change(store: ArticleStore, change: _Change) -> dict[str, str]:
     store.segments_path.mkdir(exist_ok=True)
     for key, name in change.gone.items():
         manifest.segments[name].dead.add(key)
+        manifest.segments[name].dates = None  # read again below, without the dead
     placed: dict[str, str] = {}
     pending = list(change.new.values())
     names = list(manifest.segments)
@@ -668,6 +688,12 @@ def _commit_change(store: ArticleStore, change: _Change) -> dict[str, str]:
             file = store._file(segment)
             records = {r["id"]: r for r in file.records() if r.get("id") not in segment.dead}
             _write_segment(store, manifest, name, records, generation)
+    for segment in manifest.segments.values():
+        if segment.dates is None:
+            # Records marked dead since, or a manifest of an earlier release (once).
+            dead = segment.dead
+            segment.dates = dates_of(s.date for s in store._file(segment).summaries()
+                                     if s.id not in dead)
     manifest.meta["live"] = manifest.live
     manifest.meta["removed"] = removed
     try:
@@ -686,7 +712,8 @@ def _write_segment(store: ArticleStore, manifest: Manifest, name: str,
     meta = {"schema": SCHEMA_VERSION, "store_id": manifest.meta.get("store_id", ""),
             "segment": name, "rows": len(records)}
     write_file(store.segments_path / file, records, meta, backup=False)
-    manifest.segments[name] = Segment(name, file, len(records), set())
+    dates = dates_of(r.get("published") or r.get("updated") for r in records.values())
+    manifest.segments[name] = Segment(name, file, len(records), set(), dates)
 
 
 def tidy(store: ArticleStore) -> list[Path]:

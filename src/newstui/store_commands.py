@@ -179,15 +179,8 @@ def stats_rows(archive: Archive) -> list[tuple[str, str]]:
     from newstui.search import IndexDamagedError, open_for_reading
 
     store = archive.store
-    total = dated = 0
-    first = last = None
-    for summary in store.each_summary():
-        total += 1
-        if summary.date:
-            dated += 1
-            day = summary.date[:10]
-            first = day if first is None or day < first else first
-            last = day if last is None or day > last else last
+    total = len(store)
+    dated, first, last = store.dates()  # the manifest's figures: no row is read
     states = store.states()
     index_path = store.index_path
     try:

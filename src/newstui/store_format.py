@@ -24,6 +24,7 @@ article by its offset, from a memory map: nothing is read that is not shown.
 from __future__ import annotations
 
 import mmap
+import contextlib
 import os
 import stat
 from collections.abc import Iterator
@@ -403,6 +404,11 @@ class LineReader:
         """Every record, one line at a time (memory: one record)."""
         for row in self.rows():
             yield self.record_at(row[0], row[4], row[5], mapped=False)
+
+    def __del__(self) -> None:
+        # A descriptor is not closed by collecting the int that names it.
+        with contextlib.suppress(Exception):
+            self.close()
 
     def close(self) -> None:
         if getattr(self, "_map", None) is not None:
