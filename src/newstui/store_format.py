@@ -23,8 +23,8 @@ article by its offset, from a memory map: nothing is read that is not shown.
 
 from __future__ import annotations
 
-import mmap
 import contextlib
+import mmap
 import os
 import stat
 from collections.abc import Iterator
