@@ -64,6 +64,24 @@ class Archive:
     def __init__(self, store: ArticleStore) -> None:
         self.store = store
         self._index: SearchIndex | None = None
+        store.indexed = self._indexed
+
+    def _indexed(self, ids: set[str]) -> dict[str, str] | None:
+        """Which of `ids` the index holds (with their segments), when the index reflects
+        the store's current generation; else None (the store reads its segments). Asked
+        by writes, which need to know what is stored already: the index answers for a
+        batch of ids what would otherwise take a read of every segment's rows."""
+        if not self.store.path.exists() or not self.store.index_path.is_dir():
+            return None
+        from newstui.search import IndexDamagedError
+
+        try:
+            index = self.index(refresh=False)
+            if not index.is_current(self.store.store_id, self.store.generation):
+                return None
+            return index.placed(ids)
+        except (IndexDamagedError, OSError, ValueError):
+            return None
 
     @classmethod
     def open(cls, path: Path, on_wait: OnWait | None = None, state_path: Path | None = None,
@@ -165,8 +183,9 @@ class Archive:
         try:
             index = self.index(refresh=False)
             if index.is_current(store.store_id, store.generation - 1):
+                changes = len(added) + len(deleted)
                 index.apply(added, deleted, store.store_id, store.generation,
-                            small=len(added) + len(deleted) < 1000)
+                            small=changes < 1000, batch=changes <= 10_000)
             elif first:
                 # A first import: what was added is everything, already parsed.
                 index.rebuild(added, store.store_id, store.generation)

