@@ -168,35 +168,13 @@ def store(size: str) -> Path:
     say(f"building store-{size}/ (newstui import of {source.name})")
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    if size == "530k":
-        # One `newstui import` of 530k records holds them all in memory (the importer
-        # reads a file whole): built in chunks of 20k through the same Archive.upsert.
-        _build_in_chunks(source, db)
-    else:
-        subprocess.run([*newstui_argv(), "--db", str(db), "import", str(source), "-q"],
-                       check=True, stdout=subprocess.DEVNULL)
+    # One `newstui import` at every size: it streams the file in batches (issue 9 #15).
+    subprocess.run([*newstui_argv(), "--db", str(db), "import", str(source), "-q"],
+                   check=True, stdout=subprocess.DEVNULL)
     top = subprocess.run([*newstui_argv(), "--db", str(db), "list", "--limit", "200", "--json"],
                          check=True, capture_output=True).stdout
     (folder / "top.json").write_bytes(top)
     return db
-
-
-def _build_in_chunks(source: Path, db: Path, chunk: int = 20_000) -> None:
-    from newstui.archive import Archive
-    from newstui.article import Article
-
-    batch: list[Article] = []
-    done = 0
-    with source.open("rb") as lines:
-        for line in lines:
-            batch.append(Article.from_record(orjson.loads(line)))
-            if len(batch) >= chunk:
-                Archive.open(db).upsert(batch)
-                done += len(batch)
-                say(f"  {done:,} articles")
-                batch = []
-    if batch:
-        Archive.open(db).upsert(batch)
 
 
 def top_articles(size: str) -> list[dict[str, Any]]:

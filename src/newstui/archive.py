@@ -7,7 +7,6 @@ import os
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -286,6 +285,8 @@ def bundled_samples() -> Path:
     """The fictional sample articles: `data/samples` at the top of the repository,
     copied into the package (`newstui/data`) when a wheel is built (pyproject's
     force-include). An editable install or a checkout reads them where they are."""
+    from importlib import resources  # here: it costs every other command at start
+
     packaged = Path(str(resources.files("newstui") / "data" / "samples"))
     if packaged.is_dir():
         return packaged

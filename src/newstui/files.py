@@ -19,7 +19,6 @@ import errno
 import fcntl
 import os
 import re
-import secrets
 import shutil
 import stat
 import time
@@ -43,7 +42,7 @@ class DiskFullError(FileWriteError):
 def _temporary_name(name: str) -> str:
     # The pid says whose it is (so a dead writer's file can be recognised); the random
     # part keeps two threads of one process from sharing a name.
-    return f".{name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    return f".{name}.{os.getpid()}-{os.urandom(4).hex()}.tmp"
 
 
 def _temporary_pattern(name: str) -> re.Pattern[str]:

@@ -14,10 +14,12 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from typing import TYPE_CHECKING
 
 from newstui.inert import _CONTROLS, _ESCAPES
+
+if TYPE_CHECKING:
+    from selectolax.lexbor import LexborNode
 
 # A tag needs a letter, "/" or "!" right after "<" and a ">" within 500 characters, so
 # "x < y", "a<3" and a stray "<" in a long plain-text page are text, not the start of
@@ -193,6 +195,9 @@ def _html_text(html_text: str, collapse: bool) -> str:
         if collapse:
             text = "\n".join(_WHITESPACE.sub(" ", line) for line in text.split("\n"))
         return text
+    # Imported here: only HTML needs the parser (an import of text files does not).
+    from selectolax.lexbor import LexborHTMLParser
+
     root = LexborHTMLParser(html_text).root
     if root is None:
         return ""

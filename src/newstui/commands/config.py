@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
-from importlib import metadata
 from pathlib import Path
 
 import orjson
@@ -82,6 +80,11 @@ def keymap_problems(settings: Settings) -> list[str]:
 
 def version_text() -> str:
     """`newstui --version`: ours and the versions a bug report needs."""
+    # Imported here: importlib.metadata (and the email package under it) cost every
+    # other command ~10 ms at start.
+    import platform
+    from importlib import metadata
+
     def version(name: str) -> str:
         try:
             return metadata.version(name)
