@@ -99,6 +99,49 @@ def test_killed_imports_into_a_large_store_lose_nothing(tmp_path: Path,
     assert Archive.open(db).search('"batch 0"', limit=500).total == len(batches[0][1])
 
 
+def test_a_killed_import_of_many_batches_leaves_whole_batches(tmp_path: Path,
+                                                               long_form: bool) -> None:
+    """An import streams in batches of 2,000 articles, each its own write: a kill keeps
+    the batches written before it, whole, in the order the file gives them, and never a
+    part of one."""
+    trials = 20 if long_form else 3
+    rng = random.Random(15)
+    records = source_records()
+    db = tmp_path / "store.json"
+    committed = grown_store(db, 2_500)
+    for trial in range(trials):
+        source = tmp_path / f"run-{trial}.jsonl"
+        order: list[str] = []
+        with source.open("wb") as out:
+            for n in range(7_000):
+                record = dict(records[n % len(records)])
+                for key in ("id", "source", "imported_at"):
+                    record.pop(key, None)
+                record["headline"] = f"{record['headline']} [run {trial} #{n}]"
+                record["body"] = record["body"][:2]  # small: batches end by count
+                order.append(Article.from_record(record).id)
+                out.write(orjson.dumps(record) + b"\n")
+        argv = newstui("--db", str(db), "import", "-q", str(source))
+        if trial == 0:
+            duration = timed(argv)
+            landed = set(order) & live_ids(db)
+            assert landed == set(order)
+            committed |= landed
+            continue
+        status = kill_at_random(argv, duration, rng)
+        present = live_ids(db)
+        assert check(db).consistent
+        assert committed <= present, "an earlier import lost articles"
+        landed = [key for key in order if key in present]
+        # Whole batches, first ones first: a prefix of the file, a multiple of 2,000.
+        assert landed == order[:len(landed)], "a killed import left articles out of order"
+        assert len(landed) % 2000 == 0 or len(landed) == len(order), \
+            f"a killed import left part of a batch ({len(landed)} articles)"
+        if status == 0:
+            assert len(landed) == len(order)
+        committed |= set(landed)
+
+
 def test_killed_prunes_and_compactions_lose_nothing_else(tmp_path: Path,
                                                          long_form: bool) -> None:
     trials = 40 if long_form else 4
