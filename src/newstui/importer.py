@@ -186,6 +186,12 @@ def read_planned(plan: list[PlannedFile], result: ReadResult,
                     return
         except ImportFileError as exc:
             problems.extend(exc.problems or [Problem(str(file.path), str(exc))])
+        except Exception as exc:
+            # A defect in reading one file (a library raising what we did not foresee)
+            # must not abort an import of thousands: the file is reported, the rest
+            # carry on (the articles it gave before are kept).
+            problems.append(Problem(str(file.path), f"could not be read ({type(exc).__name__}: "
+                                    f"{exc}); please report this file"))
         if ids and not file.utf8_name:
             notes.append(f"file name is not valid UTF-8; recorded as {file.source!r}")
         result.failures.extend(problems)
@@ -334,8 +340,10 @@ def file_articles(path: Path, info: os.stat_result | None, problems: list[Proble
     `problems` (the file then counts as failed) and notes to `warnings`; a file that
     yields nothing raises ImportFileError."""
     if path.suffix.lower() in (".jsonl", ".ndjson"):
-        yield from _json_lines(path, info, problems, warnings)
-        return
+        _check_readable(path, info, limit=None)  # a FIFO is refused before it is opened
+        if not _utf16(path):
+            yield from _json_lines(path, info, problems, warnings)
+            return
     try:
         articles, notes = read_file(path, info)
     except PartialImport as exc:
@@ -367,6 +375,8 @@ def _json_lines(path: Path, info: os.stat_result | None, problems: list[Problem]
                 raise _read_error(path, exc) from None
             if not physical:
                 break
+            if number == 0 and physical.startswith(codecs.BOM_UTF8):
+                physical = physical[3:]  # a byte order mark, as Windows tools write
             if len(physical) == _MAX_FILE_BYTES and not physical.endswith(b"\n"):
                 while (rest := handle.readline(_MAX_FILE_BYTES)) and not rest.endswith(b"\n"):
                     pass
@@ -401,6 +411,15 @@ def _json_lines(path: Path, info: os.stat_result | None, problems: list[Problem]
         reason = problems[0].reason if problems else "no records"
         bad, problems[:] = list(problems), []
         raise ImportFileError(reason, bad)
+
+
+def _utf16(path: Path) -> bool:
+    """Whether a file starts with a UTF-16 byte order mark (read whole, decoded)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    except OSError:
+        return False
 
 
 def _check_readable(path: Path, info: os.stat_result | None, limit: int | None) -> None:

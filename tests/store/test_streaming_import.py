@@ -153,3 +153,32 @@ def test_cli_import_of_several_batches_with_a_bad_file_between_them(tmp_path: Pa
     assert check(db).consistent
     manifest = orjson.loads(db.read_bytes())
     assert manifest["meta"]["store"]["generation"] >= 3  # one write per batch
+
+
+def test_a_streamed_json_lines_file_with_a_byte_order_mark_imports(tmp_path: Path) -> None:
+    source = tmp_path / "bom.jsonl"
+    source.write_bytes(b"\xef\xbb\xbf" + b"".join(orjson.dumps(story(n)) + b"\n"
+                                                 for n in range(3)))
+    report = Archive.open(tmp_path / "store.json").import_paths([source])
+    assert (len(report.added), report.failures) == (3, [])
+
+
+def test_an_unforeseen_error_mid_file_fails_that_file_and_the_rest_import(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    write_jsonl(folder / "a.jsonl", [story(n, "a") for n in range(5)])
+    write_jsonl(folder / "b.jsonl", [story(n, "b") for n in range(5)])
+    real = importer.article_from_json
+
+    def flaky(record: object, notes: list[str] | None = None) -> Article:
+        if isinstance(record, dict) and record.get("headline") == "Harbour story a3":
+            raise RuntimeError("a library raised what nobody foresaw")
+        return real(record, notes)
+
+    monkeypatch.setattr(importer, "article_from_json", flaky)
+    report = Archive.open(tmp_path / "store.json").import_paths([folder])
+    assert [str(p) for p in report.failures] == [
+        f"{folder / 'a.jsonl'}: could not be read (RuntimeError: a library raised what "
+        "nobody foresaw); please report this file"]
+    assert len(report.added) == 3 + 5  # what a.jsonl gave before the error, and all of b
