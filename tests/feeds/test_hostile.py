@@ -487,6 +487,57 @@ def test_fetch_and_feeds_list_write_no_raw_bytes(raw: RawServer, good: FeedServe
             assert b"[@click=app.quit]Q[/]" in done.stdout  # text stays text
 
 
+# -- one deadline for the whole request ---------------------------------------------------
+
+def dripping(part: str, stop: threading.Event) -> Callable[[socket.socket], None]:
+    """A server that keeps every read short of httpx's per-read timeout: the status
+    line, the headers or the body a few bytes at a time (for a minute at most, so that
+    code without a deadline fails this test rather than hanging it)."""
+    def answer(conn: socket.socket) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+        if part == "status":
+            for byte in head:
+                if stop.wait(0.2):
+                    return
+                conn.sendall(bytes([byte]))
+            conn.sendall(b"Content-Length: 0\r\n\r\n")
+            return
+        if part == "headers":
+            conn.sendall(head)
+            for n in range(300):
+                if stop.wait(0.2):
+                    return
+                conn.sendall(b"X-%d: y\r\n" % n)
+            conn.sendall(b"Content-Length: 0\r\n\r\n")
+            return
+        conn.sendall(head + b"Content-Length: %d\r\n\r\n" % len(FEED))
+        for byte in FEED:
+            if stop.wait(0.2):
+                return
+            conn.sendall(bytes([byte]))
+    return answer
+
+
+@pytest.mark.parametrize("part", ["status", "headers", "body"])
+def test_a_server_that_drips_is_cut_off_at_the_timeout(
+        part: str, raw: RawServer, good: FeedServer, db: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    raw.routes["/drip"] = dripping(part, raw.stop)
+    subscribe(db, (good.url("/good.xml"), "good"), (raw.url("/drip"), "drip"))
+    code, out, err = run(db, capsys, "fetch", "--timeout", "2")
+    assert code == 1 and "Traceback" not in out + err
+    (line,) = [line for line in out.splitlines() if line.startswith("failed: ")]
+    assert line.startswith("failed: drip: ") and "timed out" in line, line
+    assert {"g1", "g2", "g3"} <= guids(db)
+
+
+def test_every_pool_of_the_client_obeys_the_deadline() -> None:
+    """The deadline is put into httpx's pools by hand (httpx has no option for it): a
+    newer httpx built otherwise must fail here, not quietly lose the deadline."""
+    with make_client(FetchConfig()) as client:
+        assert fetching._obey_deadlines(client)
+
+
 # -- the body is bounded while it is decoded -------------------------------------------------
 
 ZEROS = 64 * 1024 * 1024

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -74,11 +75,13 @@ def make_client(config: FetchConfig) -> httpx.Client:
     import httpx
 
     timeout = httpx.Timeout(config.timeout, connect=min(config.connect_timeout, config.timeout))
-    return httpx.Client(
+    client = httpx.Client(
         timeout=timeout, follow_redirects=True, max_redirects=config.max_redirects,
         headers={"User-Agent": config.user_agent},
         limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
     )
+    _obey_deadlines(client)
+    return client
 
 
 def fetch(client: httpx.Client, url: str, config: FetchConfig, *, etag: str | None = None,
@@ -94,6 +97,7 @@ def fetch(client: httpx.Client, url: str, config: FetchConfig, *, etag: str | No
     if last_modified and validator(last_modified):
         headers["If-Modified-Since"] = last_modified
     deadline = time.monotonic() + config.timeout
+    _request.deadline = deadline  # every socket operation of this request obeys it
     try:
         with client.stream("GET", url, headers=headers) as response:
             body = _read_capped(response, config, deadline) if response.status_code == 200 else b""
@@ -130,6 +134,90 @@ def fetch(client: httpx.Client, url: str, config: FetchConfig, *, etag: str | No
         # httpx refusing a header value or a URL it cannot encode (a redirect's
         # Location, a stored validator): this feed's failure, not the run's.
         raise FetchError(f"bad request or response: {server_text(str(exc))}") from None
+    finally:
+        _request.deadline = None
+
+
+# -- one deadline for the whole request --------------------------------------------------
+# httpx's timeouts are per operation: a server that sends a header line every few
+# seconds (or a byte of the body) never trips them, and h11 waits for 16 KiB of
+# headers. Every socket operation of a fetch is therefore given at most what is left of
+# the request's own deadline (set per thread by `fetch`, so a pooled connection serves
+# whichever feed's request is using it).
+_request = threading.local()
+
+
+def _left(timeout: float | None, error: type[Exception]) -> float | None:
+    deadline: float | None = getattr(_request, "deadline", None)
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise error("the request's deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+def _deadline_backend() -> Any:
+    """An httpcore network backend whose streams obey the request's deadline."""
+    import httpcore
+
+    class Stream(httpcore.NetworkStream):
+        def __init__(self, inner: httpcore.NetworkStream) -> None:
+            self.inner = inner
+
+        def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+            return self.inner.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
+
+        def write(self, buffer: bytes, timeout: float | None = None) -> None:
+            self.inner.write(buffer, _left(timeout, httpcore.WriteTimeout))
+
+        def close(self) -> None:
+            self.inner.close()
+
+        def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                      timeout: float | None = None) -> httpcore.NetworkStream:
+            return Stream(self.inner.start_tls(ssl_context, server_hostname,
+                                               _left(timeout, httpcore.ConnectTimeout)))
+
+        def get_extra_info(self, info: str) -> Any:
+            return self.inner.get_extra_info(info)
+
+    class Backend(httpcore.NetworkBackend):
+        def __init__(self) -> None:
+            self.inner = httpcore.SyncBackend()
+
+        def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                        local_address: str | None = None,
+                        socket_options: Any = None) -> httpcore.NetworkStream:
+            return Stream(self.inner.connect_tcp(
+                host, port, _left(timeout, httpcore.ConnectTimeout), local_address,
+                socket_options))
+
+        def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                socket_options: Any = None) -> httpcore.NetworkStream:
+            return Stream(self.inner.connect_unix_socket(
+                path, _left(timeout, httpcore.ConnectTimeout), socket_options))
+
+        def sleep(self, seconds: float) -> None:
+            self.inner.sleep(seconds)
+
+    return Backend()
+
+
+def _obey_deadlines(client: httpx.Client) -> bool:
+    """Give every connection pool of `client` the deadline backend. httpx has no option
+    for it: its transports' pools are httpcore ConnectionPools, whose backend is set
+    here. False if this httpx is built otherwise (tests/feeds catches that)."""
+    transports = [getattr(client, "_transport", None),
+                  *getattr(client, "_mounts", {}).values()]
+    done = False
+    backend = _deadline_backend()
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        if pool is not None and hasattr(pool, "_network_backend"):
+            pool._network_backend = backend
+            done = True
+    return done
 
 
 def _read_capped(response: httpx.Response, config: FetchConfig, deadline: float) -> bytes:
