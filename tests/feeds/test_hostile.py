@@ -591,3 +591,49 @@ def test_compressed_feeds_still_read(encoding: str, raw: RawServer) -> None:
     with make_client(config) as client:
         got = fetch(client, raw.url("/f"), config)
     assert got.body == FEED
+
+
+# -- feedparser's own failures (found by fuzzing parse_feed) ---------------------------------
+
+def _rss_with(title: bytes, declaration: bytes = b'<?xml version="1.0" encoding="utf-8"?>'
+              ) -> bytes:
+    return (declaration + b'<rss version="2.0"><channel><title>T</title><item><title>'
+            + title + b"</title><guid isPermaLink='false'>x1</guid>"
+            b"<description>Body.</description></item></channel></rss>")
+
+
+# name -> (the feed's bytes, whether its item is read; None: read or refused, either way
+# in one line; which depends on the charset the server or the file gives)
+CRASHERS: dict[str, tuple[bytes, bool | None]] = {
+    "charref-surrogate": (_rss_with(b"A &#xd800; b"), True),
+    "charref-beyond-unicode": (_rss_with(b"A &#x110000; b"), True),
+    "charref-huge": (_rss_with(b"A &#99999999999999999999; b"), True),
+    "encoding-name-not-ascii": (_rss_with(b"Caf\xe9", b'<?xml version="1.0" '
+                                          b'encoding="ut\xe9f-8"?>'), None),
+    "encoding-name-nul": (_rss_with(b"x", b'<?xml version="1.0" encoding="utf\x00-8"?>'),
+                          None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CRASHERS))
+def test_feeds_that_crashed_feedparser_are_read_or_refused_in_one_line(
+        case: str, good: FeedServer, db: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    data, readable = CRASHERS[case]
+    good.routes["/c.xml"] = Route(data)
+    subscribe(db, (good.url("/good.xml"), "good"), (good.url("/c.xml"), "c"))
+    code, out, err = run(db, capsys, "fetch")
+    assert "Traceback" not in out + err and "unexpected error" not in out
+    read = "x1" in guids(db)
+    assert read == readable or readable is None
+    assert code == (0 if read else 1)
+    if not read:
+        assert "failed: c: not a feed" in out
+    # The same bytes saved to a file and imported.
+    saved = tmp_path / "saved.xml"
+    saved.write_bytes(data)
+    code, out, err = run(tmp_path / "imported.json", capsys, "import", str(saved))
+    assert "Traceback" not in out + err
+    assert code in ((0,) if readable else (1,) if readable is False else (0, 1)), out + err
+    if code:
+        assert err.count("\n") == 1 and "saved.xml" in err

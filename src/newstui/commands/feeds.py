@@ -324,7 +324,7 @@ def import_urls(archive: Archive, urls: list[str], timeout: float = 30.0
             except (FetchError, NoArticleError, FeedError) as exc:
                 _error(f"{_one(url)}: {_one(exc)}")
                 failures += 1
-            except Exception as exc:
+            except Exception as exc:  # this page's failure, not the run's
                 from newstui.feeds.update import unexpected
 
                 _error(f"{_one(url)}: {unexpected(exc)}")

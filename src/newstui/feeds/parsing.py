@@ -39,6 +39,9 @@ _MARKUP_START = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*<(?:\?xml|!DOCTYPE|html|rss|feed|rdf:RDF|opml|svg)\b",
     re.IGNORECASE)
 _ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+# A numeric character reference: feedparser raises on one naming no character (a
+# surrogate, beyond U+10FFFF) instead of reading on.
+_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
 
 HEADLINE_WORDS = 12  # an untitled item is headed by its first words
 
@@ -113,7 +116,10 @@ def parse_feed(data: bytes, feed_id: str, content_type: str | None = None,
     refuse_dangerous(data, limit)
     from newstui.feeds.fastparse import parse_fast
 
-    fast = parse_fast(data, feed_id)
+    try:
+        fast = parse_fast(data, feed_id)
+    except Exception:  # the lenient path reads it, or says why not
+        fast = None
     if fast is not None:
         title, link, articles = fast
         return ParsedFeed(title=title, link=link, articles=_unique(articles))
@@ -121,8 +127,12 @@ def parse_feed(data: bytes, feed_id: str, content_type: str | None = None,
     headers = {"content-location": base_url or feed_id}
     if content_type:
         headers["content-type"] = content_type
-    result = feedparser.parse(io.BytesIO(data), response_headers=headers,
-                              sanitize_html=False, resolve_relative_uris=True)
+    try:
+        result = feedparser.parse(io.BytesIO(_valid_charrefs(data)), response_headers=headers,
+                                  sanitize_html=False, resolve_relative_uris=True)
+    except Exception as exc:  # feedparser's own failures (found by fuzzing:
+        # undecodable bytes after its encoding guess, a NUL in a declaration)
+        raise FeedError(f"not a feed: unreadable ({type(exc).__name__})") from None
     meta = result.get("feed", {})
     entries = result.get("entries", [])
     warnings: list[str] = []
@@ -136,9 +146,41 @@ def parse_feed(data: bytes, feed_id: str, content_type: str | None = None,
         raise FeedError("not a feed (no RSS or Atom elements)")
     parsed = ParsedFeed(title=clean_line(meta.get("title") or "") or None,
                         link=meta.get("link"), warnings=warnings)
-    parsed.articles = _unique(a for entry in entries
-                              if (a := entry_to_article(entry, feed_id)) is not None)
+    parsed.articles = _unique(_articles(entries, feed_id, warnings))
     return parsed
+
+
+def _articles(entries: list[Any], feed_id: str, warnings: list[str]) -> Iterable[Article]:
+    """Each entry's article; an entry feedparser cannot hand over (its own errors, found
+    by fuzzing: odd links make `entry.get("enclosures")` raise) is skipped and counted."""
+    skipped = 0
+    for entry in entries:
+        try:
+            article = entry_to_article(entry, feed_id)
+        except Exception:  # that item's failure, not the feed's
+            skipped += 1
+            continue
+        if article is not None:
+            yield article
+    if skipped:
+        warnings.append(f"{skipped} item(s) could not be read and were skipped")
+
+
+def _valid_charrefs(data: bytes) -> bytes:
+    """Numeric character references that name no character become U+FFFD."""
+    if b"&#" not in data:
+        return data
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        digits = match[1] or match[2]
+        if len(digits) > 8:
+            return b"&#xFFFD;"
+        value = int(digits, 16) if match[1] else int(digits)
+        if value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:
+            return b"&#xFFFD;"
+        return match[0]
+
+    return _CHARREF.sub(replace, data)
 
 
 def _unique(articles: Iterable[Article]) -> list[Article]:

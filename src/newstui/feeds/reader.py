@@ -105,7 +105,7 @@ class BackgroundFetch:
             return report.summary() + ("\n" + "\n".join(failed[:5]) if failed else "")
         except SubscriptionError as exc:
             return inert(str(exc))
-        except Exception as exc:
+        except Exception as exc:  # said in the reader, which goes on
             # (StoreError: the archive cannot be written; anything else is a bug, but a
             # background fetch must not take the reader down with it.)
             from newstui.feeds.update import unexpected

@@ -160,7 +160,7 @@ def _fetch_all(subs: list[Subscription], jobs: int, config: FetchConfig, known: 
         for sub in feeds:
             try:
                 arrived.put(fetch_one(client, sub, config, known))
-            except Exception as exc:
+            except Exception as exc:  # one feed's failure, not the run's
                 # fetch_one turns every failure it knows into a result; anything else
                 # (a bug, a server input nobody thought of) fails this feed only.
                 arrived.put(FeedResult(sub, FAILED, unexpected(exc)))
@@ -202,7 +202,7 @@ def fetch_one(client: httpx.Client, sub: Subscription, config: FetchConfig,
         return FeedResult(sub, FAILED, str(exc))
     except FeedError as exc:
         return FeedResult(sub, FAILED, str(exc))
-    except Exception as exc:
+    except Exception as exc:  # one feed's failure, never the run's
         return FeedResult(sub, FAILED, unexpected(exc))
 
 
@@ -297,7 +297,7 @@ def _store(archive: Archive, report: FetchReport, batch: list[FeedResult]) -> No
         return
     try:
         added, updated = store_articles(archive, articles)
-    except Exception:
+    except Exception:  # find the feed(s) at fault: store each alone
         for result in batch:
             if result.articles:
                 _store_one(archive, report, result)
@@ -308,7 +308,7 @@ def _store(archive: Archive, report: FetchReport, batch: list[FeedResult]) -> No
 def _store_one(archive: Archive, report: FetchReport, result: FeedResult) -> None:
     try:
         added, updated = store_articles(archive, result.articles)
-    except Exception as exc:
+    except Exception as exc:  # this feed's failure, not the run's
         from newstui.store import StoreError
 
         why = str(exc) if isinstance(exc, StoreError) else unexpected(exc)
