@@ -637,3 +637,57 @@ def test_feeds_that_crashed_feedparser_are_read_or_refused_in_one_line(
     assert code in ((0,) if readable else (1,) if readable is False else (0, 1)), out + err
     if code:
         assert err.count("\n") == 1 and "saved.xml" in err
+
+
+def test_feeds_import_reads_no_more_than_its_limit(
+        db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file that does not end (/dev/zero, a runaway pipe) is refused after the limit.
+    A FIFO fed up to 64 MiB stands in for it (a regression must not eat the machine's
+    memory: reading /dev/zero whole got the test process OOM-killed at 20 GB)."""
+    import os
+
+    fifo = tmp_path / "endless.opml"
+    os.mkfifo(fifo)
+    written = 0
+
+    def feed() -> None:
+        nonlocal written
+        chunk = b"\0" * (1024 * 1024)
+        try:
+            with fifo.open("wb") as pipe:
+                while written < 64 * 1024 * 1024:
+                    pipe.write(chunk)
+                    written += len(chunk)
+        except BrokenPipeError:  # the reader stopped: what we want
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    code, out, err = run(db, capsys, "feeds", "import", str(fifo))
+    writer.join(30)
+    assert code == 1 and not out
+    assert err == f"newstui: {fifo}: too large for a subscription list (over 16 MiB)\n"
+    assert written < 24 * 1024 * 1024  # stopped reading at 16 MiB (plus the pipe's buffer)
+
+
+def test_a_full_text_page_that_breaks_the_extractor_keeps_the_feeds_text(
+        good: FeedServer, db: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    good.routes["/page"] = Route(b"<html><body><p>Page</p></body></html>",
+                                 content_type="text/html")
+    good.routes["/ft.xml"] = Route(rss2([("f1", "Full", "Feed text.")], title="FT").replace(
+        b"http://example.test/f1", good.url("/page").encode()))
+    code, _, _ = run(db, capsys, "feeds", "add", good.url("/ft.xml"), "--name", "ft",
+                     "--full-text")
+    assert code == 0
+    from newstui.feeds import fulltext
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RecursionError("planted: the extractor gave up")
+
+    monkeypatch.setattr(fulltext, "extract_article", broken)
+    code, out, err = run(db, capsys, "fetch")
+    assert code == 0 and "Traceback" not in out + err
+    assert "warning: ft: full text not found for 1 item(s); kept the feed's text" in err
+    (article,) = Archive.open(db).store.articles()
+    assert article.body == ("Feed text.",)

@@ -216,8 +216,13 @@ def cmd_import_opml(subscriptions: Any, path: Path) -> int:
     from newstui.feeds.opml import OPMLError, read_opml
     from newstui.feeds.subscriptions import SubscriptionError
 
+    from newstui.feeds.opml import MAX_OPML_BYTES
+
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            # At most one byte past the limit: /dev/zero or a runaway file is refused
+            # by read_opml instead of read whole into memory.
+            data = file.read(MAX_OPML_BYTES + 1)
     except OSError as exc:
         raise OPMLError(f"cannot read: {exc.strerror or exc}") from None
     outlines = read_opml(data)

@@ -36,6 +36,9 @@ class Outline:
 
 def read_opml(data: bytes) -> list[Outline]:
     """The feeds of an OPML document, in order (a URL listed twice appears twice)."""
+    if len(data) > MAX_OPML_BYTES:
+        raise OPMLError(f"too large for a subscription list (over "
+                        f"{MAX_OPML_BYTES // (1024 * 1024)} MiB)")
     try:
         refuse_dangerous(data, MAX_OPML_BYTES)
     except FeedError as exc:

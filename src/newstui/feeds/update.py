@@ -283,7 +283,7 @@ def _with_full_text(client: httpx.Client, articles: list[Article], config: Fetch
                                    author=article.author)
             out.append(replace(full, caption=full.caption or article.caption,
                                credit=article.credit, id=""))
-        except (FetchError, NoArticleError):
+        except Exception:  # this page's failure (any): the feed's own text is kept
             failed += 1
             out.append(article)
     if failed:
