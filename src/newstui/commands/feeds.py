@@ -213,10 +213,8 @@ def cmd_remove(archive: Archive, subscriptions: Any, key: str, delete_articles: 
 
 
 def cmd_import_opml(subscriptions: Any, path: Path) -> int:
-    from newstui.feeds.opml import OPMLError, read_opml
+    from newstui.feeds.opml import MAX_OPML_BYTES, OPMLError, read_opml
     from newstui.feeds.subscriptions import SubscriptionError
-
-    from newstui.feeds.opml import MAX_OPML_BYTES
 
     try:
         with path.open("rb") as file:

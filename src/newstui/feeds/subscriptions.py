@@ -209,24 +209,24 @@ class SubscriptionList:
         return cls(archive.path)
 
     def load(self) -> None:
+        self.items = self._read()
+        self._reindex()
+
+    def _read(self) -> list[Subscription]:
         if self._table is not None:
-            self.items = [Subscription.from_record(r) for r in self._table.records()]
-            return
+            return [Subscription.from_record(r) for r in self._table.records()]
         assert isinstance(self.path, Path)
         try:
             data = orjson.loads(self.path.read_bytes())
         except FileNotFoundError:
-            self.items = []
-            self._reindex()
-            return
+            return []
         except (OSError, orjson.JSONDecodeError) as exc:
             raise SubscriptionError(f"{self.path}: cannot read the subscriptions: {exc}"
                                     ) from None
         records = data.get("feeds") if isinstance(data, dict) else None
         if not isinstance(records, list):
             raise SubscriptionError(f"{self.path}: not a newstui subscription list")
-        self.items = [Subscription.from_record(r) for r in records if isinstance(r, dict)]
-        self._reindex()
+        return [Subscription.from_record(r) for r in records if isinstance(r, dict)]
 
     def _reindex(self) -> None:
         # Every URL a subscription is known by: `add` looks here, so an OPML file of

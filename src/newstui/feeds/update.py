@@ -265,7 +265,7 @@ def _fetch_one(client: httpx.Client, sub: Subscription, config: FetchConfig,
 
 def _with_full_text(client: httpx.Client, articles: list[Article], config: FetchConfig,
                     warnings: list[str]) -> list[Article]:
-    from newstui.feeds.fulltext import NoArticleError, extract_article
+    from newstui.feeds.fulltext import extract_article
 
     out: list[Article] = []
     failed = 0
