@@ -691,3 +691,21 @@ def test_a_full_text_page_that_breaks_the_extractor_keeps_the_feeds_text(
     assert "warning: ft: full text not found for 1 item(s); kept the feed's text" in err
     (article,) = Archive.open(db).store.articles()
     assert article.body == ("Feed text.",)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+@pytest.mark.parametrize("args", [["feeds", "list"], ["feeds", "add", "http://a.test/f"],
+                                  ["fetch"]])
+def test_something_else_at_the_subscription_lists_path_is_one_line(
+        kind: str, args: list[str], db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A FIFO there hung every feeds command (and the reader's feeds screen) until
+    something wrote to it."""
+    import os
+
+    path = feeds_path(db)
+    os.mkfifo(path) if kind == "fifo" else path.mkdir()
+    code, out, err = run(db, capsys, *args)
+    assert code == 2 and not out
+    reason = "not a regular file (a FIFO, socket or device)" if kind == "fifo" \
+        else "is a directory"
+    assert err == f"newstui: {path}: cannot read the subscriptions: {reason}\n"

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from newstui.files import atomic_write
+from newstui.files import atomic_write, read_regular_file
 from newstui.store import WriteLock
 
 FORMAT = 1
@@ -217,11 +217,13 @@ class SubscriptionList:
             return [Subscription.from_record(r) for r in self._table.records()]
         assert isinstance(self.path, Path)
         try:
-            data = orjson.loads(self.path.read_bytes())
+            # Not read_bytes: a FIFO at this path would hang every feeds command.
+            data = orjson.loads(read_regular_file(self.path))
         except FileNotFoundError:
             return []
         except (OSError, orjson.JSONDecodeError) as exc:
-            raise SubscriptionError(f"{self.path}: cannot read the subscriptions: {exc}"
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise SubscriptionError(f"{self.path}: cannot read the subscriptions: {why}"
                                     ) from None
         records = data.get("feeds") if isinstance(data, dict) else None
         if not isinstance(records, list):
