@@ -42,6 +42,10 @@ if TYPE_CHECKING:
     from newstui.store import UpsertResult
 
 
+#: Every character a terminal (or Python's str.splitlines) takes as the end of a line.
+_LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """A file (or one record in it) that failed, or imported with a caveat."""
@@ -52,7 +56,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
-        return f"{where}: {self.reason}"
+        # One line whatever a file's name holds: a line break in it is shown escaped
+        # (`\n`), so a crafted name cannot print a second, made-up line.
+        return f"{where}: {self.reason}".translate(_LINE_BREAKS)
 
 
 @dataclass

@@ -182,3 +182,18 @@ def test_an_unforeseen_error_mid_file_fails_that_file_and_the_rest_import(
         f"{folder / 'a.jsonl'}: could not be read (RuntimeError: a library raised what "
         "nobody foresaw); please report this file"]
     assert len(report.added) == 3 + 5  # what a.jsonl gave before the error, and all of b
+
+
+def test_a_line_break_in_a_file_name_cannot_print_a_second_line(tmp_path: Path) -> None:
+    """Red team F24: a crafted name printed a made-up status line of its own."""
+    folder = tmp_path / "nl"
+    folder.mkdir()
+    (folder / "bad\nnewstui: imported 999 FAKE.txt").write_text("x", encoding="utf-8")
+    (folder / "good.txt").write_text("Harbour page\n\nPORT AVELIN — A body.\n",
+                                     encoding="utf-8")
+    result = run_newstui("--db", str(tmp_path / "store.json"), "import", str(folder))
+    assert result.returncode == 1
+    errors = result.stderr.splitlines()
+    assert len(errors) == 1, errors
+    assert "bad\\nnewstui: imported 999 FAKE.txt: no article found" in errors[0]
+    assert result.stdout.startswith("imported 1, ")
