@@ -12,6 +12,7 @@ from pathlib import Path
 
 import orjson
 import psycopg
+import pytest
 
 from newstui.article import Article, content_id
 from newstui.pg.schema import CHANNEL
@@ -86,4 +87,30 @@ def test_a_killed_import_leaves_whole_batches(pg_url: str, tmp_path: Path) -> No
     again.communicate(timeout=300)
     assert again.returncode == 0 and len(archive.store) == total
     assert isinstance(archive.store.get(next(iter(archive.store.summary_ids()))), Article)
+    archive.close()
+
+
+def test_batches_written_on_two_connections_at_once(pg_url: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upsert of several batches writes them on two connections at once: every
+    article lands once, added and updated are told apart, reading state stays."""
+    import newstui.pg.store as pg_store
+    from newstui.article import Article, ReadingState
+    from newstui.pg.store import PgArchive
+
+    monkeypatch.setattr(pg_store, "BATCH", 7)
+    archive = PgArchive.open(pg_url)
+    articles = [Article(headline=f"Harbour note {n}", body=(f"Tide table {n}.",),
+                        feed="https://example.org/rss", guid=f"g{n}", published="2020-01-02")
+                for n in range(40)]
+    first = archive.upsert(articles)
+    assert len(first.added) == 40 and not first.updated
+    assert len(archive.store._writers) == 1  # a second connection was used
+    archive.store.set_state(articles[3].id, ReadingState(starred=True))
+    changed = [Article(headline=a.headline, body=("Changed.",), feed=a.feed, guid=a.guid,
+                       published=a.published) for a in articles[::2]]
+    second = archive.upsert(changed + articles[1::2])
+    assert (len(second.added), len(second.updated), len(second.unchanged)) == (0, 20, 20)
+    assert len(archive.store) == 40
+    assert archive.store.state(articles[3].id) == ReadingState(starred=True)
     archive.close()
