@@ -19,21 +19,22 @@ def open_archive(url: str, args: argparse.Namespace) -> PgArchive:
 
 def run(url: str, args: argparse.Namespace, cli: Any) -> int:
     """Dispatch a subcommand (cli is the cli module: its commands work on either store)."""
-    import psycopg
-
     from newstui.pg.store import DatabaseError
 
     archive = open_archive(url, args)
     if args.command is None:
         # The reader: load the driver and connect while Textual loads (each takes a
-        # good part of a second), rather than one after the other.
+        # good part of a second), rather than one after the other — so psycopg is not
+        # imported here first.
         import threading
 
         threading.Thread(target=archive.store.connect_quietly, name="newstui-connect",
                          daemon=True).start()
     try:
         return _run(archive, args, cli)
-    except psycopg.Error as exc:
+    except Exception as exc:
+        if not type(exc).__module__.startswith("psycopg"):  # psycopg.Error and kin
+            raise
         raise DatabaseError(f"{archive.path}: {str(exc).strip().splitlines()[0]}") from None
     finally:
         archive.close()
