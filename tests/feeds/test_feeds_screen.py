@@ -16,7 +16,13 @@ from support.feed_samples import rss2
 from support.feed_server import FeedServer, Route
 from support.pty_terminal import PtyTerminal, newstui_command, terminal_env
 from support.reader import loaded, screen_text, settle
-from test_hostile import ESC, NASTY, assert_inert  # type: ignore[import-not-found]
+from test_hostile import (  # type: ignore[import-not-found]
+    ESC,
+    HOSTILE,
+    NASTY,
+    RawServer,
+    assert_inert,
+)
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
@@ -124,3 +130,36 @@ def test_the_reader_writes_no_escape_from_the_subscription_list(db: Path,
         assert terminal.wait_exit() == 0
     finally:
         terminal.close()
+
+
+async def test_r_with_a_hostile_server_reports_and_the_reader_goes_on(
+        tmp_path: Path, server: FeedServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """F5 in the reader: a Retry-After of 10**20 seconds and escapes in a reason phrase
+    took the background fetch (and its worker) down; now they are two lines of the
+    "Fetched" notification, inert, and the good feed's article is listed."""
+    monkeypatch.setenv("NEWSTUI_FETCH_TIMEOUT", "5")
+    db = tmp_path / "articles.json"
+    with RawServer() as raw:
+        raw.routes["/retry"] = HOSTILE["retry-after-huge"]
+        raw.routes["/reason"] = HOSTILE["reason-escapes"]
+        subs = SubscriptionList(db)
+        with subs.changing():
+            subs.add(server.url("/a.xml"), "good")
+            subs.add(raw.url("/retry"), "retry")
+            subs.add(raw.url("/reason"), "reason")
+        app = NewsApp(Archive.open(db))
+        async with app.run_test(size=(100, 24)) as pilot:
+            await loaded(pilot)
+            await pilot.press("r")
+            for _ in range(400):
+                if len(app.model.summaries) == 1 and not app.fetcher.running:
+                    break
+                await pilot.pause(0.05)
+            await settle(pilot, 0.3)
+            assert len(app.model.summaries) == 1 and app.is_running
+            messages = [n.message for n in app._notifications]
+            (fetched,) = [m for m in messages if m.startswith("fetched 1 feed(s)")]
+            assert "retry: 429 Too Many Requests" in fetched
+            assert "reason: 500 Oops" in fetched
+            assert_inert(fetched.replace("\n", " "), "the notification")
+            assert "Harbour news" in screen_text(pilot)
