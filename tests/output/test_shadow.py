@@ -146,9 +146,27 @@ def test_after_a_resize_everything_is_drawn_again() -> None:
 def test_while_the_sizes_disagree_textuals_bytes_pass_through() -> None:
     pair = Pair()
     pair.write(frame(rows()))
-    pair.shadow.lose(repaint=False, passthrough=True)
+    pair.shadow.forget_terminal(passthrough=True)
     data = frame(rows(start=7))
     assert pair.write(data).replace("\x1b[m", "") == data
+
+
+def test_back_at_textuals_size_rows_not_drawn_since_are_not_garbled() -> None:
+    """The '?' footer: while the terminal was another size, frames went through as
+    Textual wrote them (here: only the footer changed); back at Textual's size, a frame
+    that leaves the footer alone must not send the footer's unknown cells ('?' on
+    screen, and kept there while the footer did not change)."""
+    pair = Pair()
+    pair.write(frame(rows()))
+    for footer in ("footer A", "footer B"):
+        pair.shadow.forget_terminal(passthrough=True)
+        pair.write(f"\x1b[{H};1H\x1b[0m{footer:{W}}\x1b[0m")
+    pair.shadow.forget_terminal()
+    out = pair.write(f"\x1b[3;1H\x1b[0m{'line 02 CHANGED':{W}}\x1b[0m")
+    assert "?" not in out and "\x00" not in out
+    assert pair.same()
+    assert pair.layered.display[H - 1].rstrip() == "footer B"
+    assert not pair.shadow.blind  # the whole screen drawn again from what is known
 
 
 def test_synchronized_output_is_kept_and_other_sequences_keep_their_place() -> None:

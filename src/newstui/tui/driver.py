@@ -124,12 +124,13 @@ class ShadowDriver(LinuxDriver):
         now = (real.columns, real.lines)
         if now != (size.width, size.height):
             self._real_size = now
-            self.shadow.lose(repaint=False, passthrough=True)
+            self.shadow.forget_terminal(passthrough=True)
         elif now != self._real_size:
             # A terminal that changed size may have moved what it shows (reflowed,
-            # dropped rows at the top): nothing on it is known any more.
+            # dropped rows at the top): nothing on it is known any more. What Textual
+            # drew is: the next frame draws all of it.
             self._real_size = now
-            self.shadow.lose(repaint=False)
+            self.shadow.forget_terminal()
 
     def write(self, data: str) -> None:
         self._size_now()

@@ -167,7 +167,7 @@ class ShadowScreen:
         self._in_sync = False  # between SYNC_START and SYNC_END
         self._synced = False  # the terminal answered the 2026 query (Textual uses it)
         self._tainted = False  # a sequence not understood went out since the last frame
-        self._hold = False  # pass this frame through as it is (see lose)
+        self._hold = False  # pass this frame through as it is (see forget_terminal)
         self.cursor_visible = True
         self.frames = 0  # frames sent as a difference
         self.blind_frames = 0  # frames passed through unchanged
@@ -194,16 +194,25 @@ class ShadowScreen:
         if (width, height) != (self.width, self.height):
             self._resize(width, height)
 
-    def lose(self, repaint: bool = True, passthrough: bool = False) -> None:
-        """Forget what is on screen: every cell is drawn again as Textual draws it
-        (`repaint`: ask Textual for that at once; `passthrough`: send this frame as
-        Textual wrote it, byte for byte — the terminal's size is not Textual's)."""
-        self._hold = self._hold or passthrough
-        if self.blind and not repaint:
-            for row in self.want:
-                row[:] = [UNKNOWN] * self.width
-            return
+    def lose(self, repaint: bool = True) -> None:
+        """Forget both shadows: every cell is drawn again as Textual draws it
+        (`repaint`: ask Textual for that at once)."""
         self._lose(repaint)
+
+    def forget_terminal(self, passthrough: bool = False) -> None:
+        """What the terminal shows is not known any more (it changed size: it may have
+        cut or reflowed its rows), but what Textual drew still is: the next frame draws
+        every cell Textual has drawn. `passthrough`: the terminal's size is not the one
+        Textual draws for — send this frame as Textual wrote it, byte for byte (what
+        `--output plain` would send), and know nothing about the terminal after it.
+
+        Only the terminal's shadow is reset: a cell of the wanted screen left unknown
+        would otherwise be compared with a known cell the terminal was thought to show,
+        and differ (Textual does not draw it again while it does not change)."""
+        self._hold = self._hold or passthrough
+        for row in self.have:
+            row[:] = [UNKNOWN] * self.width
+        self.cx, self.tpen = None, None
 
     def _lose(self, repaint: bool = True) -> None:
         """Something happened that the shadows cannot follow: pass Textual's bytes
@@ -442,7 +451,21 @@ class ShadowScreen:
         self._frame_raw.clear()
         if self._in_sync and not raw:
             return
-        if self.blind and not (self._tainted or self._hold):
+        if self._hold:
+            # The terminal is not at Textual's size: Textual's bytes, and nothing known.
+            self._hold = False
+            if raw:
+                if self.tpen != DEFAULT_STYLE:
+                    out.append("\x1b[m")  # Textual's bytes assume the attributes reset
+                out.append(raw)
+                self.blind_frames += 1
+            for row in self.have:
+                row[:] = [UNKNOWN] * self.width
+            self.cx, self.tpen = None, None
+            self._tainted = False
+            self._dirty = False
+            return
+        if self.blind and not self._tainted:
             # The stream was understood, only the screen is not known: draw every cell
             # Textual drew (no scrolling: rows not known must not move), optimised.
             if not self._dirty and not raw:
@@ -460,7 +483,9 @@ class ShadowScreen:
                 self.blind = False
             return
         if self.blind:
-            self._hold = False
+            # A sequence not understood went out in this frame (`_unknown`): the rest
+            # of Textual's bytes follow it as they are. The cells drawn since are known;
+            # the attributes and the cursor they leave are not.
             if raw:
                 if self.tpen != DEFAULT_STYLE:
                     out.append("\x1b[m")  # Textual's bytes assume the attributes reset
@@ -468,14 +493,8 @@ class ShadowScreen:
                 self.blind_frames += 1
             for y in range(self.height):
                 self.have[y] = list(self.want[y])
-            # Textual's bytes, all understood, leave the terminal where they leave
-            # Textual: its attributes (from a reset) and its cursor.
-            understood = not self._tainted
             self._tainted = False
-            reset = raw.rfind("\x1b[0m") >= 0 and self._pen == DEFAULT_STYLE
-            self.tpen = DEFAULT_STYLE if understood and reset else None
-            self.cx, self.cy = ((self._x, self._y) if understood and 0 <= self._x < self.width
-                                and 0 <= self._y < self.height else (None, 0))
+            self.tpen, self.cx, self.cy = None, None, 0
             self._dirty = False
             if all(UNKNOWN not in row for row in self.want):
                 self.blind = False
@@ -658,8 +677,10 @@ class ShadowScreen:
                     changed.add(left)
                 if x + 1 < width and row[x + 1][0] == CONTINUATION:
                     changed.add(x + 1)
-        # Wanted continuations are drawn with their wide character.
-        todo = sorted(x for x in changed if want[x][0] != CONTINUATION)
+        # Wanted continuations are drawn with their wide character; a cell Textual has
+        # not drawn since the shadows were lost is not drawn at all (it is not known).
+        todo = sorted(x for x in changed if want[x][0] != CONTINUATION
+                      and want[x] != UNKNOWN)
         if not todo:
             return
         caps = self.caps
