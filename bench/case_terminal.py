@@ -178,9 +178,9 @@ def _page_text_bytes(term: Terminal) -> int:
     return sum(len(row[:-1].strip().encode()) for row in rows)
 
 
-#: The programs case 6 compares: newstui with the output layer (--output shadow, and
-#: with low bandwidth), newstui as it was (--output plain, the default; same run),
-#: newsboat.
+#: The programs case 6 compares: newstui with the output layer (--output shadow, the
+#: default, and with low bandwidth), newstui as it was before it (--output plain; same
+#: run), newsboat.
 CASE6_RUNS = {
     "newstui": ["--output", "shadow"],
     "newstui low": ["--output", "shadow", "--low-bandwidth"],

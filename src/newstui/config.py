@@ -75,10 +75,10 @@ class Settings:
                                               "(unset: on over SSH)")
     ascii: bool = setting(False, env="NEWSTUI_ASCII", flag="ascii",
                           help="draw with ASCII only (automatic on a non-UTF-8 locale)")
-    output: str = setting("plain", env="NEWSTUI_OUTPUT", flag="output_mode",
+    output: str = setting("shadow", env="NEWSTUI_OUTPUT", flag="output_mode",
                           choices=OUTPUT_MODES,
-                          help="plain: Textual's own output; shadow (experimental): send only "
-                               "the cells that changed")
+                          help="shadow: send only the cells that changed; plain: Textual's "
+                               "own output")
     theme: str | None = setting(None, env="NEWSTUI_THEME", flag="theme",
                                 help="the theme at start (unset: the last one chosen)")
     order: str = setting("newest", "list.order", env="NEWSTUI_ORDER", choices=ORDERS,

@@ -12,11 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 COLOR_MODES = ("auto", "truecolor", "256", "16", "none")
-#: How the reader writes to the terminal: "plain" sends Textual's output as it is (the
-#: default); "shadow" sends only the cells that changed (tui/shadow.py). Shadow is not
-#: the default while a frame it computed can, rarely, fail to reach the terminal (seen
-#: when typing into the search box in a pty under load; see docs/benchmarks.md).
-OUTPUT_MODES = ("plain", "shadow")
+#: How the reader writes to the terminal: "shadow" (the default) sends only the cells
+#: that changed (tui/shadow.py); "plain" sends Textual's output as it is — the way out
+#: for a terminal that draws the other wrongly.
+OUTPUT_MODES = ("shadow", "plain")
 #: Terminals that cannot draw the reader at all.
 DUMB_TERMS = ("dumb", "unknown", "")
 
@@ -31,7 +30,7 @@ class TerminalSettings:
     #: so runs of spaces can be sent as "erase N" whatever the theme's background.
     bce: bool = False
     #: "shadow" (only what changed) or "plain" (Textual's own output), see OUTPUT_MODES.
-    output: str = "plain"
+    output: str = "shadow"
 
     @property
     def erase_runs(self) -> bool:
