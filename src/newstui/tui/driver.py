@@ -127,10 +127,10 @@ class ShadowDriver(LinuxDriver):
             self.shadow.forget_terminal(passthrough=True)
         elif now != self._real_size:
             # A terminal that changed size may have moved what it shows (reflowed,
-            # dropped rows at the top): nothing on it is known any more. What Textual
-            # drew is: the next frame draws all of it.
+            # dropped rows at the top): nothing on it is known any more.
+            if self._real_size is not None:
+                self.shadow.forget_terminal()
             self._real_size = now
-            self.shadow.forget_terminal()
 
     def write(self, data: str) -> None:
         self._size_now()

@@ -200,19 +200,21 @@ class ShadowScreen:
         self._lose(repaint)
 
     def forget_terminal(self, passthrough: bool = False) -> None:
-        """What the terminal shows is not known any more (it changed size: it may have
-        cut or reflowed its rows), but what Textual drew still is: the next frame draws
-        every cell Textual has drawn. `passthrough`: the terminal's size is not the one
-        Textual draws for — send this frame as Textual wrote it, byte for byte (what
-        `--output plain` would send), and know nothing about the terminal after it.
+        """The terminal changed size, so what it shows is not known any more (it may
+        have cut or reflowed its rows): this frame goes out as Textual wrote it, and
+        from then on the layer draws the cells Textual draws, as `--output plain` would,
+        until every cell is known again. `passthrough`: the terminal's size is not the
+        one Textual draws for — nothing drawn is known until the sizes agree again.
 
-        Only the terminal's shadow is reset: a cell of the wanted screen left unknown
-        would otherwise be compared with a known cell the terminal was thought to show,
-        and differ (Textual does not draw it again while it does not change)."""
-        self._hold = self._hold or passthrough
-        for row in self.have:
-            row[:] = [UNKNOWN] * self.width
-        self.cx, self.tpen = None, None
+        Both shadows are forgotten: a wanted cell left unknown must never be compared
+        with a terminal cell thought known (it would be drawn as unknown: the '?'
+        footer), nor a cell Textual drew before the change be drawn again from memory
+        where `plain` would not draw it."""
+        if passthrough:
+            self._hold = True
+        else:
+            self._tainted = True  # cells of this frame written before now: in its bytes
+        self._lose(repaint=False)
 
     def _lose(self, repaint: bool = True) -> None:
         """Something happened that the shadows cannot follow: pass Textual's bytes
