@@ -640,22 +640,32 @@ class ShadowScreen:
         ops: list[tuple[int, int, int, str]] = []
         for y in rows:
             self._plan_row(y, ops)
+        # Two orders, the shorter wins: top to bottom (a page of text: each next row a
+        # new line away) and greedy — of the next few operations the one that costs
+        # least to reach (cursor motion + attribute change) first, so that cells in a
+        # column (a scroll bar) are drawn together, not each between two lines of text.
+        start = (self.cx, self.cy, self.tpen)
+        in_order: list[str] = []
+        for op in ops:
+            self._do(op, in_order)
+        ended = (self.cx, self.cy, self.tpen)
+        self.cx, self.cy, self.tpen = start
         out: list[str] = []
-        # Greedy order: of the next few operations, the one that costs least to reach
-        # (cursor motion + attribute change) goes first — so a scroll bar's cells are
-        # drawn together, not each between two lines of text.
         window = 12
         while ops:
             best_i, best_cost = 0, None
             for i in range(min(window, len(ops))):
-                y, start, _end, _kind = ops[i]
+                y, begin, _end, _kind = ops[i]
                 cost = (self._cost(self._move(self._erase_from(ops[i]), y))
-                        + len(sgr_transition(self.tpen, self.want[y][start][1])))
+                        + len(sgr_transition(self.tpen, self.want[y][begin][1])))
                 if best_cost is None or cost < best_cost:
                     best_i, best_cost = i, cost
                     if cost == 0:
                         break
             self._do(ops.pop(best_i), out)
+        if self._cost("".join(in_order)) < self._cost("".join(out)):
+            out = in_order
+            self.cx, self.cy, self.tpen = ended
         for y in rows:
             self.have[y] = list(self.want[y])
         return "".join(out)
@@ -748,7 +758,19 @@ class ShadowScreen:
         want = self.want[y]
         if kind == "k":
             start = self._erase_from(op)
-        out.append(self._move(start, y))
+        style = want[start][1]
+        move = self._move(start, y)
+        if self.tpen != style:
+            # Set the attributes before moving where that is shorter: the move may then
+            # write cells again in them (" " instead of "ESC[C").
+            sgr = sgr_transition(self.tpen, style)
+            pen, self.tpen = self.tpen, style
+            first = sgr + self._move(start, y)
+            if self._cost(first) < self._cost(move + sgr):
+                move = first
+            else:
+                self.tpen = pen
+        out.append(move)
         self.cx, self.cy = start, y
         if kind in "ek":
             style = want[start][1]
@@ -849,11 +871,11 @@ class ShadowScreen:
                     options.append(v + (_csi(x - cx, "C") if x > cx else _csi(cx - x, "D")))
                 if caps.hpa:
                     options.append(v + f"\x1b[{x + 1}G")
-            if y == cy + 1:
-                # A new line, never on the last row (where LF would scroll). Where the
-                # tty turns LF into CR LF (onlcr), LF alone; else CR LF.
-                newline = "\n" if caps.onlcr else "\r\n"
-                options += [newline + h for h in horizontal_from_0]
+            if 0 < y - cy <= 3:
+                # New lines, never past the last row (where LF would scroll). Where the
+                # tty turns LF into CR LF (onlcr), LF alone; else CR LF (CR once).
+                newlines = "\n" * (y - cy) if caps.onlcr else "\r" + "\n" * (y - cy)
+                options += [newlines + h for h in horizontal_from_0]
         cost = self._cost
         best_cost = cost(best)
         for option in options:

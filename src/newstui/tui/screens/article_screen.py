@@ -80,6 +80,8 @@ class ArticleScreen(Screen[int]):
         # Where the reader is, kept by the model as it scrolls: a quit or a hang-up
         # saves it without asking the screens.
         self.watch(self.view, "scroll_y", self._scrolled, init=False)
+        # The article view has no scroll bar (app.tcss): the title says how far in.
+        self.watch(self.view, "virtual_size", self._reflowed, init=False)
         self._opened()
 
     def _opened(self) -> None:
@@ -90,6 +92,21 @@ class ArticleScreen(Screen[int]):
 
     def _scrolled(self, y: float) -> None:
         self.model.reading_at(self.article.id, round(y))
+        self.update_title()
+
+    def _reflowed(self) -> None:
+        self.update_title()
+
+    def _how_far(self) -> str:
+        """How much of the article has been on screen, as a percentage ("" when it
+        all fits): the article view's place for a scroll bar, in a few cells."""
+        view = self.view
+        total = view.virtual_size.height
+        height = view.scrollable_content_region.height
+        if height <= 0 or total <= height:
+            return ""
+        seen = min(total, round(view.scroll_y) + height)
+        return f" — {100 * seen // total}%"
 
     def save_position(self) -> None:
         self.model.close_article(self.article, self.view.scroll_offset.y)
@@ -97,7 +114,8 @@ class ArticleScreen(Screen[int]):
     def update_title(self) -> None:
         star = "  ★ starred" if self.model.state_of(self.article).starred else ""
         self.query_one("#title-bar", Static).update(
-            f"newstui — article {self.index + 1:,} of {len(self.sequence):,}{star}")
+            f"newstui — article {self.index + 1:,} of {len(self.sequence):,}"
+            f"{self._how_far()}{star}")
 
     def _state_changed(self, article_id: str) -> None:
         if article_id == self.article.id:

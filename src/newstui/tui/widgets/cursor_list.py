@@ -102,6 +102,12 @@ class CursorList(ScrollView, can_focus=True):
         a move changes a few cells on the wire, not two whole rows."""
         return self.app.has_class("-low-bandwidth")
 
+    def cursor_first_part(self, parts: list[tuple[str, Style | None]]) -> int:
+        """Which of a line's parts (those with text) the cursor starts at; it covers that
+        part and the rest of the line. 0: the whole line. A subclass may start it later
+        (the article list: at the headline), so that a move redraws fewer cells."""
+        return 0
+
     @property
     def cursor_component(self) -> str:
         return "cursor-list--cursor" if self.has_focus else "cursor-list--cursor-blurred"
@@ -132,14 +138,18 @@ class CursorList(ScrollView, can_focus=True):
         Text goes into Segments as it is: never parsed as markup, so an article's
         `[bold]` or `[@click=…]` is shown as those characters.
         """
-        base = self._fill_style(selected)
-        if selected and self._narrow_cursor():
-            cursor = self.get_component_rich_style(self.cursor_component)
-            shown = [(text, style) for text, style in parts if text]
+        base = self.rich_style
+        shown = [(text, style) for text, style in parts if text]
+        if not selected:
+            return Strip([Segment(text, base + style if style else base)
+                          for text, style in shown])
+        cursor = self.get_component_rich_style(self.cursor_component)
+        if self._narrow_cursor():
             return Strip([Segment(text, cursor if i == 0 else base + style if style else base)
                           for i, (text, style) in enumerate(shown)])
-        return Strip([Segment(text, base + style if style and not selected else base)
-                      for text, style in parts if text])
+        first = self.cursor_first_part(shown)
+        return Strip([Segment(text, cursor if i >= first else base + style if style else base)
+                      for i, (text, style) in enumerate(shown)])
 
     # -- moving ---------------------------------------------------------------
 
