@@ -171,11 +171,12 @@ def _page_target(top: list[dict[str, Any]]) -> int:
     return 6
 
 
-def _page_text_bytes(term: Terminal) -> int:
+def _page_text_bytes(term: Terminal, below: int = 1) -> int:
     """UTF-8 bytes of the text an article page shows: the rows between the title and
-    the footer, without the scroll bar's column, each stripped of blanks."""
-    rows = term.screen.display[1:-1]
-    return sum(len(row[:-1].strip().encode()) for row in rows)
+    the `below` rows at the bottom (newstui: the footer; newsboat: its key line and its
+    message line), each stripped of blanks."""
+    rows = term.screen.display[1:-below]
+    return sum(len(row.strip().encode()) for row in rows)
 
 
 #: The programs case 6 compares: newstui with the output layer (--output shadow, the
@@ -220,7 +221,7 @@ def bytes_per_key(stores: Stores, moves: int = 5, pages: int = 3) -> list[Figure
             for _ in range(pages):
                 count, moved = _bytes_for(term, PAGE_DOWN)
                 page.append(count)
-                text.append(_page_text_bytes(term))
+                text.append(_page_text_bytes(term, 1 if options is not None else 2))
                 changed = changed and moved
             note = "" if changed else "a page down left the screen unchanged (end of article?)"
             results[program] = (move, page, text, note)
@@ -244,6 +245,9 @@ def bytes_per_key(stores: Stores, moves: int = 5, pages: int = 3) -> list[Figure
         Figure("6", "page down: bytes ÷ UTF-8 bytes of the text the page shows",
                per_text(ours), "×", None, "", 1.25, absolute=True,
                note=f"text bytes per page {ours[2]}, bytes sent {ours[1]}"),
+        Figure("6", "page down ÷ text bytes, newstui vs newsboat on its own page",
+               per_text(ours), "×", per_text(theirs), "newsboat, bytes ÷ its page's text",
+               note=f"newsboat: text bytes per page {theirs[2]}, bytes sent {theirs[1]}"),
         Figure("6", "low bandwidth: bytes for one cursor move in the list", median(low[0]),
                "B", median(theirs[0]), "newsboat, same key", 0.6,
                note=f"median of {moves}: {low[0]}"),

@@ -175,7 +175,8 @@ METHOD = """
   PgDn three times in the same long article (the first of more than 4,000 characters in
   the list), median. newstui runs four times: default and --low-bandwidth, each with the
   output layer and with --output plain; a page's text bytes are the UTF-8 bytes of the
-  rows between title and footer, stripped, without the scroll bar's column.
+  rows between title and footer, stripped (newsboat: between its title and its key and
+  message lines).
 - **7** 90 × ↓ sent 1/30 s apart in the list; the cursor's row is read off the screen (the
   visible rows matched against `newstui list` order); "settled" is the time from the
   last key to the last byte written (nothing more for 1 s).

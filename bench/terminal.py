@@ -102,14 +102,15 @@ class Terminal(PtyTerminal):
         raise RuntimeError("no VmHWM in /proc status")
 
     def line_styles(self) -> list[tuple[str, str]]:
-        """(text, background of its 3rd cell) for each screen row: the cursor row of a
-        list is the one drawn on a different background."""
+        """(text, backgrounds of its 3rd cell and of the cell before the last) for each
+        screen row: the cursor row of a list is the one drawn on a different background
+        (the whole row, or from the headline to the end of the row)."""
         rows = []
         for y in range(self.rows):
             line = self.screen.buffer[y]
-            cell = line[2]
+            left, right = line[2], line[self.cols - 2]
             rows.append(("".join(line[x].data for x in range(self.cols)),
-                         f"{cell.bg}/{cell.reverse}"))
+                         f"{left.bg}/{left.reverse}/{right.bg}/{right.reverse}"))
         return rows
 
     def close(self) -> None:
