@@ -69,6 +69,34 @@ class Snapshot:
     identity: FileIdentity | None
 
 
+#: The list read once by `preload_list` (the reading room's forker), with the identity of
+#: the file it was read from: every reader later started in this process — forked, so
+#: sharing the pages — takes it as it is while that file is unchanged.
+_preloaded: tuple[Path, FileIdentity, SummaryTable] | None = None
+
+
+def preload_list(archive: Archive) -> SummaryTable:
+    """Read the archive's list once for every reader this process will start (or fork):
+    a handful of flat buffers, so a forked reader shares them untouched, where a list of
+    objects would be copied page by page as each reader's reference counts wrote to it."""
+    global _preloaded
+    identity = identity_of(archive.path)  # before reading: a change during it is seen
+    stream = getattr(archive.store, "stream_summaries", archive.store.iter_summaries)
+    table = SummaryTable.of(stream())
+    if identity is not None:
+        _preloaded = (archive.path, identity, table)
+    return table
+
+
+def identity_of(path: Path) -> FileIdentity | None:
+    """The identity of a store file as it is now (None when it cannot be looked at)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
 class ReadStopped(Exception):
     """A read of the list given up half-way (the reader is leaving)."""
 
@@ -100,11 +128,7 @@ class ReaderModel:
     # -- reading the archive (`read` on a worker thread, `apply` on the UI's) -----------
 
     def file_identity(self) -> FileIdentity | None:
-        try:
-            stat = os.stat(self.archive.path)
-        except OSError:
-            return None
-        return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        return identity_of(self.archive.path)
 
     def changed_on_disk(self) -> bool:
         """Did another process replace the store since it was last read? (A store that
@@ -128,6 +152,9 @@ class ReaderModel:
         if reload or getattr(store, "is_stale", lambda: False)():
             store.reload()
         states = store.states()
+        if (not reload and _preloaded is not None and _preloaded[0] == self.archive.path
+                and _preloaded[1] == identity):
+            return Snapshot(_preloaded[2], states, identity)  # read once for all readers
         summaries = SummaryTable()
         # Summaries one at a time, none kept by the store: the table is the only copy.
         stream = getattr(store, "stream_summaries", store.iter_summaries)

@@ -44,7 +44,7 @@ class StringColumn:
     def __len__(self) -> int:
         return len(self._ends)
 
-    def extend(self, values: list[str | None]) -> None:
+    def extend(self, values: Sequence[str | None]) -> None:
         """Add rows (a few thousand at a time: one join, not one call per row)."""
         encoded = [b"" if value is None else value.encode("utf-8", "surrogatepass")
                    for value in values]
@@ -119,7 +119,7 @@ class SummaryTable(Sequence[Summary]):
             keys = [max(0, key) for key in keys]
         self._keys.extend(keys)
         headlines = [s.headline for s in chunk]
-        self._headlines.extend(headlines)  # type: ignore[arg-type]
+        self._headlines.extend(headlines)
         self._datelines.extend([s.dateline for s in chunk])
         dates = [s.date for s in chunk]
         self._dates.extend(dates)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from newstui.archive import Archive, bundled_samples
-from newstui.model import ReaderModel, ReadStopped
+from newstui.model import ReaderModel, ReadStopped, preload_list
 from newstui.store import ArticleStore, StoreError
 
 NEWEST = "Ancient Mosaic Goes on Display in Marrowby Museum"
@@ -151,3 +151,29 @@ def test_a_read_can_be_given_up_half_way(db: Path) -> None:
     model.apply(model.read(stop=lambda: False))
     assert len(model.summaries) == 20
     model.close()
+
+
+def test_a_list_preloaded_once_is_shared_while_the_file_is_unchanged(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The reading room's forker reads the list once; every reader it forks takes that
+    # same table (its pages shared) until the archive changes.
+    import newstui.model
+
+    monkeypatch.setattr(newstui.model, "_preloaded", None)
+    table = preload_list(Archive.open(db))
+    assert len(table) == 20
+    first = ReaderModel(Archive.open(db))
+    first.apply(first.read())
+    assert first.summaries is table and first.summaries[0].headline == NEWEST
+    first.close()
+    story = tmp_path / "new.txt"
+    story.write_text("A Brand New Story\n\nIt happened today.\n", encoding="utf-8")
+    Archive.open(db).import_paths([story])
+    later = ReaderModel(Archive.open(db))
+    later.apply(later.read())
+    assert later.summaries is not table and len(later.summaries) == 21
+    again = ReaderModel(Archive.open(db))
+    assert again.read(reload=True).summaries is not table
+    again.close()
+    later.close()

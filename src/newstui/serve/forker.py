@@ -71,9 +71,14 @@ def preload(db_path: Path | str) -> Any:
         gc.collect()
         gc.freeze()
         return PgStore(str(db_path), read_only=True)
+    from newstui.model import preload_list
+
     store = ArticleStore(Path(db_path), read_only=True)
     try:
-        store.summaries()
+        # The list as the reader holds it (compact columns), read once and shared by
+        # every reader while the archive is unchanged; not the store's own list of
+        # Summary objects, which would cost 370 MB at half a million articles.
+        preload_list(Archive(store))
         store.meta  # noqa: B018 - read now, shared by every reader
     except StoreError as exc:
         print(f"newstui serve-ssh: {exc}", file=sys.stderr)
