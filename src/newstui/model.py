@@ -146,15 +146,16 @@ class ReaderModel:
         identity = self.file_identity()  # before reading: a change during it is seen
         self._tried = identity
         store = self.archive.store
+        preloaded = _preloaded
+        if (not reload and preloaded is not None and preloaded[0] == self.archive.path
+                and preloaded[1] == identity):
+            return Snapshot(preloaded[2], store.states(), identity)  # read once for all
         # Stale without being asked to reload: a reading-room session forked from a
         # server holds the list the server read when it started (found by the red team:
         # sessions never saw new articles, and kept showing deleted ones).
         if reload or getattr(store, "is_stale", lambda: False)():
             store.reload()
         states = store.states()
-        if (not reload and _preloaded is not None and _preloaded[0] == self.archive.path
-                and _preloaded[1] == identity):
-            return Snapshot(_preloaded[2], states, identity)  # read once for all readers
         summaries = SummaryTable()
         # Summaries one at a time, none kept by the store: the table is the only copy.
         stream = getattr(store, "stream_summaries", store.iter_summaries)

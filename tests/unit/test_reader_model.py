@@ -161,19 +161,24 @@ def test_a_list_preloaded_once_is_shared_while_the_file_is_unchanged(
     import newstui.model
 
     monkeypatch.setattr(newstui.model, "_preloaded", None)
-    table = preload_list(Archive.open(db))
+    forker = Archive.open(db)
+    table = preload_list(forker)
     assert len(table) == 20
-    first = ReaderModel(Archive.open(db))
+
+    def reader(name: str) -> ReaderModel:  # as the forker starts one: its store, copied
+        return ReaderModel(Archive(forker.store.for_reader(tmp_path / f"{name}.json")))
+
+    first = reader("first")
     first.apply(first.read())
     assert first.summaries is table and first.summaries[0].headline == NEWEST
     first.close()
     story = tmp_path / "new.txt"
     story.write_text("A Brand New Story\n\nIt happened today.\n", encoding="utf-8")
     Archive.open(db).import_paths([story])
-    later = ReaderModel(Archive.open(db))
+    later = reader("later")
     later.apply(later.read())
     assert later.summaries is not table and len(later.summaries) == 21
-    again = ReaderModel(Archive.open(db))
+    again = reader("again")
     assert again.read(reload=True).summaries is not table
     again.close()
     later.close()
