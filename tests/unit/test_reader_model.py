@@ -182,3 +182,14 @@ def test_a_list_preloaded_once_is_shared_while_the_file_is_unchanged(
     assert again.read(reload=True).summaries is not table
     again.close()
     later.close()
+
+
+def test_the_first_rows_can_be_read_before_the_screen_starts(db: Path) -> None:
+    recorder = Recorder()
+    model = ReaderModel(Archive.open(db), recorder)
+    model.read_first(5)
+    assert model.first_shown and not model.loaded
+    assert [s.headline for s in model.summaries][:1] == [NEWEST] and len(model.summaries) == 5
+    model.apply(model.read())
+    assert model.loaded and len(model.summaries) == 20
+    model.close()

@@ -231,9 +231,12 @@ class NewsApp(App[int]):
         early = not self.settings.low_bandwidth and not model.loaded
         painted = threading.Event()
 
+        def after_paint() -> None:
+            self.screen.call_after_refresh(painted.set)
+
         def show_first(summaries: SummaryTable, states: dict[str, ReadingState]) -> None:
             if model.show_first(summaries, states):
-                self.screen.call_after_refresh(painted.set)
+                after_paint()
             else:
                 painted.set()
 
@@ -243,6 +246,13 @@ class NewsApp(App[int]):
             # terminal: read meanwhile, it would take the interpreter from the thread
             # that draws, every few milliseconds, and the first paint would wait twice
             # as long (one second at most: the rest is never held up for good).
+            painted.wait(FIRST_PAINT_WAIT)
+
+        if early and model.first_shown:
+            # The first rows were read before the screen started (run_app): the rest
+            # waits for them to be drawn, for the same reason.
+            early = False
+            self.call_from_thread(after_paint)
             painted.wait(FIRST_PAINT_WAIT)
 
         worker = get_current_worker()
@@ -411,6 +421,15 @@ def run_app(archive: Archive, settings: TerminalSettings = DEFAULT_SETTINGS,
     if config is not None:
         check_themes(config)  # a mistake in them is one line and exit 2, before anything
     model = ReaderModel(archive)
+    if not settings.low_bandwidth:
+        # The first screenful read before the screen starts, so that its first frame
+        # holds the list (a slow link gets the whole list in one paint instead).
+        try:
+            model.read_first(FIRST_SCREENFUL)
+        except StoreError as exc:
+            model.close()
+            print(f"newstui: cannot read the archive: {inert(str(exc))}", file=sys.stderr)
+            return 1
     # A theme set in the config file (or --theme, $NEWSTUI_THEME) wins; else the one
     # last chosen in the palette.
     theme: object = config.theme if config is not None else None

@@ -67,7 +67,7 @@ class ListScreen(Screen[None]):
         self.app.articles_signal.subscribe(self, self._articles_changed)
         self.app.state_signal.subscribe(self, self._state_changed)
         self.app.fetch_signal.subscribe(self, self._fetch_progress)
-        if self.model.loaded:
+        if self.model.loaded or self.model.first_shown:
             self.rearrange()
 
     def _hide_loading(self) -> None:
