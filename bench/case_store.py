@@ -13,9 +13,6 @@ Case 12 (the reader at 530k) is bench/case_reader.py's.
 14  one `newstui search 'oil prices'` from the shell, at each size vs 21k
 15  import of all the articles into an empty store: peak RSS
 
-Case 12 (the reader at 106k and 530k: first paint, memory, search p95 beside FTS5) is
-bench/case_reader.py, with its own section of docs/benchmarks.md.
-
 Writes its section of docs/benchmarks.md (between the case 10-15 markers) and prints it.
 """
 
