@@ -30,7 +30,7 @@ def test_into_the_results_and_open_in_one_write(db: Path, tmp_path: Path,
         term.type("/cotton")
         term.wait_for("1 match")
         os.write(term.master, keys)  # ↓ then Enter (or Enter, Enter) in one write
-        term.wait_for("article 1 of 1", timeout=10)
+        term.wait_for("article 1 of 1")
         term.wait_for("SALTGRAVE · 18 June 2015")
         os.write(term.master, b"q\x1b")  # back to the results, back to the list
         term.wait_for("20 articles")
@@ -45,7 +45,7 @@ def test_open_and_next_in_one_write(db: Path, tmp_path: Path) -> None:
     try:
         term.wait_for(NEWEST)
         os.write(term.master, b"\rn")
-        term.wait_for("article 2 of 20", timeout=10)
+        term.wait_for("article 2 of 20")
         term.press("q")
         term.wait_for("20 articles")
         term.press("q")

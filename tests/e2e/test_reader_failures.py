@@ -37,7 +37,7 @@ def test_a_damaged_file_is_one_line_and_status_1(db: Path, tmp_path: Path, which
     _cut(damaged)
     term = PtyTerminal([newstui_command(), "--db", str(db)], terminal_env(tmp_path))
     try:
-        status = term.wait_exit(20)
+        status = term.wait_exit()
     finally:
         term.close()
     assert status == 1
@@ -68,7 +68,7 @@ def test_the_reader_exits_non_zero_after_a_crash(db: Path, tmp_path: Path) -> No
     try:
         term.wait_for(NEWEST)
         term.press("\r")  # open an article: its screen crashes
-        status = term.wait_exit(20)
+        status = term.wait_exit()
     finally:
         term.close()
     assert status == 1

@@ -86,8 +86,11 @@ def test_keys_typed_together_are_not_lost(store: Path, tmp_path: Path) -> None:
     try:
         term.wait_for(NEWEST)
         term.press("/cotton")
-        screen = term.wait_for("1 match")
-        assert "cotton" in screen.splitlines()[2]
+        # What the whole query finds, with the query in its box. ("co" finds one
+        # article too: waiting for "1 match" alone could read the screen while the
+        # box showed "co", and fail though no key was lost.)
+        term.wait_until("1 match", COTTON, check=lambda screen: "cotton" in
+                        screen.splitlines()[2])
         term.press(KEYS["escape"])
         screen = term.wait_for("21 articles")
         assert "newest first" in screen  # the "o" of "cotton" did not reorder the list

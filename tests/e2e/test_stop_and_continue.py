@@ -50,7 +50,7 @@ def test_after_stop_and_continue_q_quits_and_the_terminal_is_restored(
         term.press("\x1b")
         term.wait_for(NEWEST)
         term.press("q")
-        assert term.wait_exit(10) == 0
+        assert term.wait_exit() == 0
         after = termios.tcgetattr(term.master)
     finally:
         term.close()
@@ -68,10 +68,10 @@ def test_continued_in_a_cooked_terminal_the_reader_takes_raw_keys_again(
         term.wait_for(NEWEST)
         _stop_and_continue(term, while_stopped=cooked)
         term.press("/")  # no Enter: in cooked mode it would wait for the end of the line
-        term.wait_for("Type to search", timeout=5)
+        term.wait_for("Type to search")
         term.press("\x1b")
         term.wait_for(NEWEST)
         term.press("q")
-        assert term.wait_exit(10) == 0
+        assert term.wait_exit() == 0
     finally:
         term.close()

@@ -11,6 +11,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -121,6 +122,7 @@ def test_four_writers_and_a_reader_at_once(tmp_path: Path, long_form: bool) -> N
                    capture_output=True, timeout=120)
     # Hold the lock while the writers start, so each of them must wait for it.
     holder = ArticleStore(db)
+    reads: list[subprocess.CompletedProcess[str]] = []
     with WriteLock(holder.lock_path):
         writers = [subprocess.Popen(newstui("--db", str(db), "import", str(path)),
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -128,14 +130,22 @@ def test_four_writers_and_a_reader_at_once(tmp_path: Path, long_form: bool) -> N
         # Released only once every writer has said it waits (its first line on stderr):
         # a fixed pause let a slow writer on a loaded machine arrive after the others.
         waited = [w.stderr.readline() if w.stderr is not None else "" for w in writers]
-    reads = 0
-    while any(w.poll() is None for w in writers):
-        done = subprocess.run(newstui("--db", str(db), "search", "batch", "--limit", "1"),
-                              capture_output=True, text=True, timeout=60)
+        # The reader starts before the lock is released and reads until the last
+        # writer has finished, so it reads while they write however fast they are (a
+        # loop begun after the release could find them all done on a loaded machine).
+        reader = threading.Thread(target=_search_until_done, args=(db, writers, reads))
+        reader.start()
+        # One read done with the four writers waiting (a search never needs the lock
+        # on a current index; the limit only turns a deadlock into a failure).
+        deadline = time.monotonic() + 600
+        while not reads and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert reads, "a search could not run while writers waited for the lock"
+    reader.join()
+    for done in reads:
         assert done.returncode == 0, done.stderr
         assert "Traceback" not in done.stderr
-        reads += 1
-    outputs = [w.communicate(timeout=60) for w in writers]
+    outputs = [w.communicate() for w in writers]
     for writer, said, (_out, err) in zip(writers, waited, outputs, strict=True):
         assert writer.returncode == 0, err
         assert "Traceback" not in err
@@ -144,7 +154,19 @@ def test_four_writers_and_a_reader_at_once(tmp_path: Path, long_form: bool) -> N
     for _, ids in [existing, *batches]:
         assert ids <= present
     assert check(db).consistent
-    assert reads >= 1
+    assert len(reads) >= 2  # one while the writers waited, one at least after
+
+
+def _search_until_done(db: Path, writers: list[subprocess.Popen[str]],
+                       reads: list[subprocess.CompletedProcess[str]]) -> None:
+    """`newstui search` again and again until every writer has exited (and once more
+    after: the last read sees every set)."""
+    while True:
+        running = any(w.poll() is None for w in writers)
+        reads.append(subprocess.run(newstui("--db", str(db), "search", "batch", "--limit", "1"),
+                                    capture_output=True, text=True))
+        if not running:
+            return
 
 
 @pytest.mark.skipif(os.name != "posix", reason="fsync of a folder is POSIX")

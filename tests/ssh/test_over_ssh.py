@@ -129,7 +129,7 @@ def local_env(term: str, **extra: str) -> dict[str, str]:
 def test_read_search_resize_and_quit_over_ssh(sshd: Sshd, store: Path) -> None:
     term = PtyTerminal(sshd.ssh_argv(*remote_newstui(store)), local_env("xterm-256color"))
     try:
-        term.wait_for(NEWEST, timeout=30)
+        term.wait_for(NEWEST)
         term.press(KEYS["enter"])
         term.wait_for("MARROWBY · Updated 1 December 2016")
         term.press("q")
@@ -146,7 +146,7 @@ def test_read_search_resize_and_quit_over_ssh(sshd: Sshd, store: Path) -> None:
         screen = term.wait_for("Trawlers Return to Port Avelin Harbour After Storm Season")
         assert len(screen.splitlines()) == 30
         term.press("q")
-        assert term.wait_exit(timeout=20) == 0
+        assert term.wait_exit() == 0
     finally:
         term.close()
     # Over SSH the reader switches to low bandwidth by itself: no mouse reporting.
@@ -157,13 +157,13 @@ def test_read_search_resize_and_quit_over_ssh(sshd: Sshd, store: Path) -> None:
 def test_linux_console_over_ssh(sshd: Sshd, store: Path) -> None:
     term = PtyTerminal(sshd.ssh_argv(*remote_newstui(store)), local_env("linux"))
     try:
-        term.wait_for(NEWEST, timeout=30)
+        term.wait_for(NEWEST)
         term.press(KEYS["enter"])
         term.wait_for("MARROWBY · Updated 1 December 2016")
         term.press("q")
         term.wait_for("20 articles")
         term.press("q")
-        assert term.wait_exit(timeout=20) == 0
+        assert term.wait_exit() == 0
     finally:
         term.close()
     # 16 colours only: no 256-colour or truecolor sequences for the Linux console.
@@ -175,7 +175,7 @@ def test_no_color_over_ssh(sshd: Sshd, store: Path) -> None:
     term = PtyTerminal(sshd.ssh_argv("NO_COLOR=1", *remote_newstui(store)),
                        local_env("xterm-256color"))
     try:
-        term.wait_for(NEWEST, timeout=30)
+        term.wait_for(NEWEST)
         term.press("j", "j")
         term.read(0.5)
         term.press("/")
@@ -185,7 +185,7 @@ def test_no_color_over_ssh(sshd: Sshd, store: Path) -> None:
         term.press(KEYS["escape"])
         term.wait_for("20 articles")
         term.press("q")
-        assert term.wait_exit(timeout=20) == 0
+        assert term.wait_exit() == 0
     finally:
         term.close()
     assert COLOUR_SGR.search(bytes(term.raw)) is None, "a colour escape code was sent"
@@ -197,13 +197,13 @@ def test_non_utf8_locale_over_ssh_draws_ascii(sshd: Sshd, store: Path) -> None:
     term = PtyTerminal(sshd.ssh_argv("LANG=C", "LC_ALL=C", *remote_newstui(store)),
                        local_env("xterm-256color"))
     try:
-        term.wait_for(NEWEST, timeout=30)
+        term.wait_for(NEWEST)
         term.press(KEYS["enter"])
         term.wait_for("MARROWBY - Updated 1 December 2016")
         term.press("q")
         term.wait_for("20 articles")
         term.press("q")
-        assert term.wait_exit(timeout=20) == 0
+        assert term.wait_exit() == 0
     finally:
         term.close()
     body = bytes(term.raw)

@@ -12,9 +12,14 @@ import struct
 import subprocess
 import termios
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pyte
+
+#: How long to wait for what should appear (seconds). Only a safety net for a hung
+#: program: a test waits for what it should see, and a loaded machine (CI beside
+#: other jobs ran at load 13 on 2 cores) may take many times longer than a quiet one.
+WAIT = 90.0
 
 
 class PtyTerminal:
@@ -68,14 +73,28 @@ class PtyTerminal:
     def text(self) -> str:
         return "\n".join(self.screen.display)
 
-    def wait_for(self, needle: str, timeout: float = 20.0) -> str:
+    def wait_for(self, needle: str, timeout: float = WAIT) -> str:
         """Read until `needle` is on screen; fail with the screen if it never is."""
+        return self.wait_until(needle, timeout=timeout)
+
+    def wait_until(self, *needles: str, timeout: float = WAIT,
+                   check: Callable[[str], bool] | None = None) -> str:
+        """Read until every one of `needles` is on screen at once (and `check` holds
+        for the screen, if given): a frame can arrive in several reads, so what one
+        piece of it shows says nothing of the rest. Fail with the screen if never."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while True:
             self.read(0.05)
-            if needle in self.text:
-                return self.text
-        raise AssertionError(f"{needle!r} never appeared on screen:\n{self.text}")
+            text = self.text
+            if all(n in text for n in needles) and (check is None or check(text)):
+                return text
+            if time.monotonic() >= deadline:
+                wanted = ", ".join(map(repr, needles)) + (" and the check" if check else "")
+                raise AssertionError(f"never on screen together: {wanted}\n{text}")
+
+    def line(self, row: int) -> str:
+        """One row of the screen, as shown."""
+        return self.screen.display[row]
 
     def press(self, *keys: str | bytes, pause: float = 0.05) -> None:
         """Type keys one at a time, as a person would."""
@@ -86,7 +105,7 @@ class PtyTerminal:
     def type(self, text: str, pause: float = 0.05) -> None:
         self.press(*text, pause=pause)
 
-    def wait_exit(self, timeout: float = 15.0) -> int:
+    def wait_exit(self, timeout: float = WAIT) -> int:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.read(0.05)

@@ -75,7 +75,7 @@ class Room:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
-    def wait_log(self, pattern: str, timeout: float = 20) -> re.Match[str]:
+    def wait_log(self, pattern: str, timeout: float = 90) -> re.Match[str]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             match = re.search(pattern, self.log)
@@ -100,7 +100,7 @@ class Room:
         return [*argv, *options, f"{user}@127.0.0.1"]
 
     def ssh(self, key: Path | None, *remote: str, user: str = "reader", tty: bool = False,
-            options: tuple[str, ...] = (), timeout: float = 30,
+            options: tuple[str, ...] = (), timeout: float = 90,
             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         argv = self.ssh_argv(key, user, tty=tty, options=options)
         return subprocess.run([*argv, *remote], capture_output=True, text=True,

@@ -44,7 +44,7 @@ from newstui.tui.themes import (
     initial_theme,
     user_themes,
 )
-from newstui.tui.typeahead import TypeAhead, copy_of
+from newstui.tui.typeahead import KeyPassed, TypeAhead, copy_of
 
 DEFAULT_SETTINGS = TerminalSettings(color="truecolor", utf8=True, low_bandwidth=False,
                                     hyperlinks=True)
@@ -132,22 +132,35 @@ class NewsApp(App[int]):
 
     async def _hand_on(self, key: events.Key) -> None:
         self._typeahead.read(key, self._focus_now())
+        target = self.focused or self.screen  # where Textual forwards it
         await super().on_event(key)
-        self._typeahead.sent(key)
+        mark = self._typeahead.sent(key, target)
+        # The mark follows the key through the same queues: when it reaches the app,
+        # the key's way is over (come back, or taken on the way).
+        if mark is not None and not target.post_message(mark):
+            TypeAhead.taken(key)  # the widget is closing: neither will come back
 
     async def _release_keys(self) -> None:
         """Hand on the keys held back, in order, as far as nothing is still on its way."""
         while (key := self._typeahead.next_held(self.screen.is_mounted)) is not None:
             await self._hand_on(key)
         if self._typeahead.holding:
-            # Looked at again shortly: a key taken on the way says nothing to the app.
+            # Looked at again shortly (the new screen mounting; a safety valve).
             self.set_timer(0.01, self._release_keys)
 
     async def on_key(self, event: events.Key) -> None:
         if self._typeahead.came_back(event, self._focus_now()):
             event.prevent_default()  # not the old focus's bindings now: the new focus's
             event.stop()
-            await self._hand_on(copy_of(event))  # the oldest on its way: no waiting
+            again = copy_of(event)
+            # The oldest key on its way: no waiting for others, but for a new screen
+            # to be mounted (its box focused) before it is handed on.
+            if not self._typeahead.hold_returned(again, self.screen.is_mounted):
+                await self._hand_on(again)
+        self.call_later(self._release_keys)
+
+    def on_key_passed(self, mark: KeyPassed) -> None:
+        TypeAhead.taken(mark.key)  # come back already, or taken on the way
         self.call_later(self._release_keys)
 
     def get_default_screen(self) -> Screen[None]:

@@ -9,11 +9,19 @@ sees them: they would be lost.
 
 So: each key is stamped with where it was read (screen and focused widget). A key
 that comes back to the app from a place that no longer has the focus is handed to
-the focus now, as if just typed. And a key is not handed on while keys read before
-it are still on their way up (a fresh key would overtake them: "cotton" typed while
-the search screen opens became "cotont"): it waits behind them, for at most
-`HOLD_LIMIT` seconds, in a queue of its own (so that the keys held keep their
-order among themselves and before the keys read after them).
+the focus again, as if just typed. A key is not handed on while a key read before it
+is still on its way up (a fresh key would overtake it: "cotton" typed while the
+search screen opens became "cotont"), nor while the screen is not ready for keys
+(still mounting, or its box not focused yet): it waits, in a queue of its own.
+
+When is a key's way over? Each key handed to a widget is followed, in that widget's
+own queue, by a `KeyPassed` mark that bubbles up the same way. A widget handles its
+messages one at a time, in order, and a key that bubbles is posted to the parent
+before the mark is, so when the mark reaches the app the key has either come back
+or been taken on the way. That is an observable event, not a guess of how long the
+trip takes: under load a key once took longer than the old one-second limit, and the
+keys after it overtook it. `HOLD_LIMIT` remains only as a safety valve for a key
+whose mark can never arrive (a bug): the keyboard is never held for good.
 """
 
 from __future__ import annotations
@@ -23,11 +31,22 @@ from collections import deque
 from typing import Any
 
 from textual import events
+from textual.message import Message
 from textual.widgets import Input
 
-#: The longest a key waits for the keys read before it (seconds): a key that never
-#: comes back (its screen closed) must not hold the keyboard.
-HOLD_LIMIT = 1.0
+#: Safety valve (seconds): the longest a key is held for a key before it whose mark
+#: never came back, or for a screen that never became ready. Not how long keys
+#: normally wait: that is until the mark arrives.
+HOLD_LIMIT = 10.0
+
+
+class KeyPassed(Message):
+    """Follows a key through the widgets: when it reaches the app, so has the key
+    (or the key was taken on the way)."""
+
+    def __init__(self, key: events.Key) -> None:
+        super().__init__()
+        self.key = key
 
 
 class TypeAhead:
@@ -36,16 +55,38 @@ class TypeAhead:
     def __init__(self) -> None:
         self._on_their_way: list[events.Key] = []
         self._held: deque[events.Key] = deque()  # read, waiting for those before them
+        self._returned = 0  # keys at the front of `_held` that came back to be re-sent
 
     @staticmethod
     def _done(key: events.Key) -> bool:
-        return bool(getattr(key, "newstui_back", False))
+        if getattr(key, "newstui_back", False):
+            return True
+        # Sent to a widget since removed (its screen closed): neither the key nor its
+        # mark will come back.
+        target = getattr(key, "newstui_target", None)
+        return target is not None and not target.is_attached
+
+    def _park(self, key: events.Key) -> None:
+        if not hasattr(key, "newstui_held"):
+            key.newstui_held = time.monotonic()  # type: ignore[attr-defined]
+        self._held.append(key)
 
     def hold(self, key: events.Key, ready: bool = True) -> bool:
         """Must `key`, just read, wait (behind keys on their way, or keys held, or for
         a screen that is not `ready` to take keys: still mounting, nothing focused)?"""
         if self._held or self.must_wait() or not ready:
-            self._held.append(key)
+            self._park(key)
+            return True
+        return False
+
+    def hold_returned(self, key: events.Key, ready: bool = True) -> bool:
+        """A key came back from where the focus no longer is: must its copy wait (the
+        new screen not ready yet, or keys that came back before it still waiting)?
+        It goes before every key held, all of which were read after it."""
+        if self._returned or not ready:
+            key.newstui_held = time.monotonic()  # type: ignore[attr-defined]
+            self._held.insert(self._returned, key)
+            self._returned += 1
             return True
         return False
 
@@ -55,9 +96,20 @@ class TypeAhead:
 
     def next_held(self, ready: bool = True) -> events.Key | None:
         """The oldest key held back, once it need wait no longer."""
-        if self._held and ready and not self.must_wait():
-            return self._held.popleft()
-        return None
+        if not self._held:
+            return None
+        if not ready and not self._waited_too_long(self._held[0]):
+            return None
+        if self._returned == 0 and self.must_wait():
+            return None
+        if self._returned:
+            self._returned -= 1
+        return self._held.popleft()
+
+    @staticmethod
+    def _waited_too_long(key: events.Key) -> bool:
+        held: float = getattr(key, "newstui_held", time.monotonic())
+        return time.monotonic() - held >= HOLD_LIMIT
 
     def must_wait(self) -> bool:
         """Are keys read earlier still on their way (and not for too long)?"""
@@ -71,14 +123,18 @@ class TypeAhead:
         """A key is being handed to the focus `where`."""
         key.newstui_read_at = where  # type: ignore[attr-defined]
 
-    def sent(self, key: events.Key) -> None:
+    def sent(self, key: events.Key, target: Any = None) -> KeyPassed | None:
         """The key went to a widget: it comes back up, unless the widget takes it (a
-        letter typed into a text box) or a handler on the way does (`taken`)."""
+        letter typed into a text box) or a handler on the way does. Returns the mark
+        to post to `target` (the widget it went to) right behind it (None: nothing to
+        wait for)."""
         target = getattr(key, "newstui_read_at", (None, None))[1]
         if not key.is_forwarded or (isinstance(target, Input) and key.is_printable):
-            return
+            return None
         key.newstui_sent = time.monotonic()  # type: ignore[attr-defined]
+        key.newstui_target = target  # type: ignore[attr-defined]
         self._on_their_way.append(key)
+        return KeyPassed(key)
 
     @staticmethod
     def taken(key: events.Key) -> None:
@@ -87,7 +143,7 @@ class TypeAhead:
 
     def came_back(self, key: events.Key, where: tuple[Any, Any]) -> bool:
         """The key reached the app. True if it was read where the focus no longer is
-        (the caller hands a copy to the focus now)."""
+        (the caller hands a copy to the focus now, or holds it: `hold_returned`)."""
         key.newstui_back = True  # type: ignore[attr-defined]
         read_at = getattr(key, "newstui_read_at", None)
         return read_at is not None and read_at != where
