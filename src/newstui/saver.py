@@ -57,3 +57,7 @@ class StateSaver:
                     self.store.set_state(article_id, state)
             except StoreError as exc:
                 self.on_error(str(exc))
+            except Exception as exc:  # a bug: said, and the thread goes on saving
+                # Were this thread to end, every later star and read mark would be
+                # queued for nobody and lost without a word.
+                self.on_error(f"internal error while saving: {type(exc).__name__}: {exc}")

@@ -1,11 +1,13 @@
 """The installed reader in a real terminal when it cannot go on: a damaged store or
 reading-state file is one line on stderr and exit status 1 (not a loop, not a
-traceback); a crash is exit status 1, never 0."""
+traceback); a crash, on the event loop or a worker thread, is one line too and exit
+status 1, never 0, with nothing the reader did lost."""
 
 from __future__ import annotations
 
 import re
 import sys
+import termios
 from pathlib import Path
 
 import pytest
@@ -72,4 +74,68 @@ def test_the_reader_exits_non_zero_after_a_crash(db: Path, tmp_path: Path) -> No
     finally:
         term.close()
     assert status == 1
-    assert b"planted crash" in term.raw  # Textual shows what went wrong
+    after = re.sub(r"\x1b\[[?<>=]?[0-9;]*[A-Za-z]", "",
+                   term.raw.rsplit(b"\x1b[?1004l", 1)[-1].decode())
+    lines = [line for line in after.splitlines() if line.strip()]
+    assert len(lines) == 1, after  # what went wrong in one line, not a traceback
+    assert "planted crash" in lines[0]
+    report = re.search(r"traceback in (\S+)\)", lines[0])
+    assert report is not None, lines[0]
+    assert "RuntimeError: planted crash" in Path(report.group(1)).read_text()
+    Path(report.group(1)).unlink()
+
+
+WORKER_CRASH = """
+import sys
+from newstui.feeds.reader import BackgroundFetch
+def crash(self, progress):
+    raise RuntimeError("planted worker crash")
+BackgroundFetch.run = crash  # runs on a worker thread (r: fetch feeds)
+from newstui.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+LONG = "Long Read Story About the Harbour Wall"
+
+
+def test_a_crash_in_a_worker_thread_is_one_line_and_loses_nothing(tmp_path: Path) -> None:
+    """A bug in a background worker (here: fetching feeds) ends the reader like any
+    other failure: the terminal given back in the modes it had, one line on stderr
+    naming the error, exit status 1 — and what the reader did is kept: the star, the
+    read mark and where it was in the open article."""
+    db = tmp_path / "store.json"
+    page = tmp_path / "long.txt"
+    page.write_text(f"Published: 2030-01-01\n\n{LONG}\n\n" + "\n\n".join(
+        f"Paragraph {n} of the long read, with enough words to fill a line or two of "
+        f"the article view." for n in range(1, 121)) + "\n", encoding="utf-8")
+    Archive.open(db).import_paths([bundled_samples(), page])
+    article_id = next(s.id for s in Archive.open(db).store.summaries() if s.headline == LONG)
+    term = PtyTerminal([sys.executable, "-c", WORKER_CRASH, "--db", str(db)],
+                       terminal_env(tmp_path))
+    try:
+        before = termios.tcgetattr(term.master)
+        term.wait_for(LONG)
+        term.press("\r")
+        term.wait_until("article 1 of 21", "Paragraph 1 of")
+        term.press(" ", " ")  # two pages down
+        term.wait_for("Paragraph 20 of")
+        term.press("s")
+        term.wait_for("★ starred")
+        term.press("r")  # fetch: the worker crashes
+        status = term.wait_exit()
+        after = termios.tcgetattr(term.master)
+    finally:
+        term.close()
+    assert status == 1
+    assert after == before  # the terminal is given back as it was found
+    after_reset = re.sub(r"\x1b\[[?<>=]?[0-9;]*[A-Za-z]", "",
+                         term.raw.rsplit(b"\x1b[?1004l", 1)[-1].decode())
+    lines = [line for line in after_reset.splitlines() if line.strip()]
+    assert len(lines) == 1, after_reset
+    assert lines[0].startswith("newstui: ") and "planted worker crash" in lines[0]
+    report = re.search(r"traceback in (\S+)\)", lines[0])
+    assert report is not None, lines[0]
+    assert "RuntimeError: planted worker crash" in Path(report.group(1)).read_text()
+    Path(report.group(1)).unlink()
+    state = Archive.open(db).store.state(article_id)
+    assert state.starred and state.read
+    assert state.position > 0  # where the reader was in the article

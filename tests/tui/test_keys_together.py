@@ -7,7 +7,7 @@ class."""
 
 from __future__ import annotations
 
-from support.reader import loaded, screen_text, settle
+from support.reader import loaded, screen_text, settle, until
 from textual import events
 from textual.pilot import Pilot
 
@@ -24,12 +24,12 @@ CHARACTERS = {"enter": "\r", "escape": "\x1b", "down": None, "up": None}
 
 
 async def together(pilot: Pilot[int], *keys: str) -> None:
-    """Post `keys` at once, as the driver does with one read of several keys."""
+    """Post `keys` at once, as the driver does with one read of several keys. The
+    caller then waits (`until`) for what the keys must lead to."""
     for key in keys:
         character = CHARACTERS.get(key, key if len(key) == 1 else None)
         name = {"/": "slash", " ": "space"}.get(key, key)
         pilot.app.post_message(events.Key(name, character))
-    await settle(pilot, 0.3)
 
 
 async def search_for(pilot: Pilot[int], text: str) -> None:
@@ -47,8 +47,8 @@ async def test_down_then_enter_in_the_query_box_opens_the_first_result(app: News
         await loaded(pilot)
         await search_for(pilot, "cotton")
         await together(pilot, "down", "enter")
-        assert isinstance(app.screen, ArticleScreen)
-        assert COTTON in screen_text(pilot)
+        await until(pilot, lambda: isinstance(app.screen, ArticleScreen)
+                    and COTTON in screen_text(pilot), "the first result opened")
 
 
 async def test_enter_then_enter_in_the_query_box_opens_the_first_result(app: NewsApp) -> None:
@@ -56,25 +56,25 @@ async def test_enter_then_enter_in_the_query_box_opens_the_first_result(app: New
         await loaded(pilot)
         await search_for(pilot, "cotton")
         await together(pilot, "enter", "enter")
-        assert isinstance(app.screen, ArticleScreen)
+        await until(pilot, lambda: isinstance(app.screen, ArticleScreen),
+                    "the first result opened")
 
 
 async def test_slash_and_a_query_go_into_the_query_box(app: NewsApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await together(pilot, "/", *"cotton")
-        assert isinstance(app.screen, SearchScreen)
-        assert app.screen.query_one("#query").value == "cotton"  # type: ignore[attr-defined]
-        await settle(pilot, 0.5)
-        assert COTTON in screen_text(pilot)
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen)
+                    and app.screen.query_one("#query").value == "cotton"  # type: ignore[attr-defined]
+                    and COTTON in screen_text(pilot), "'cotton' in the box and its result")
 
 
 async def test_open_then_next_reaches_the_article_screen(app: NewsApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await together(pilot, "enter", "n")
-        assert isinstance(app.screen, ArticleScreen)
-        assert "article 2 of 21" in screen_text(pilot)
+        await until(pilot, lambda: isinstance(app.screen, ArticleScreen)
+                    and "article 2 of 21" in screen_text(pilot), "the second article")
 
 
 async def test_back_then_down_moves_the_list_cursor(app: NewsApp) -> None:
@@ -83,8 +83,9 @@ async def test_back_then_down_moves_the_list_cursor(app: NewsApp) -> None:
         await pilot.press("enter")
         await settle(pilot)
         await together(pilot, "q", "j", "j")
-        assert isinstance(app.screen, ListScreen)
-        assert app.screen.query_one(ArticleList).cursor == 2
+        await until(pilot, lambda: isinstance(app.screen, ListScreen)
+                    and app.screen.query_one(ArticleList).cursor == 2,
+                    "the list's cursor on the third row")
 
 
 async def test_up_from_the_first_result_then_typing_edits_the_query(app: NewsApp) -> None:
@@ -94,4 +95,5 @@ async def test_up_from_the_first_result_then_typing_edits_the_query(app: NewsApp
         await pilot.press("down")
         await settle(pilot)
         await together(pilot, "up", *"s")
-        assert app.screen.query_one("#query").value == "mills"  # type: ignore[attr-defined]
+        await until(pilot, lambda: app.screen.query_one("#query").value  # type: ignore[attr-defined]
+                    == "mills", "'mills' in the query box")

@@ -193,3 +193,32 @@ def test_the_first_rows_can_be_read_before_the_screen_starts(db: Path) -> None:
     model.apply(model.read())
     assert model.loaded and len(model.summaries) == 20
     model.close()
+
+
+def test_a_bug_while_saving_is_said_and_later_marks_are_still_saved(
+        db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The saver is a thread of its own: an error that is not a StoreError (a bug)
+    must not end it, or every later star would be queued for nobody."""
+    from newstui.article import ReadingState
+    from newstui.saver import StateSaver
+
+    store = ArticleStore(db)
+    first, second = [s.id for s in store.summaries()[:2]]
+    real = store.set_state
+    calls = 0
+
+    def fails_once(article_id: str, state: ReadingState) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise TypeError("planted bug")
+        real(article_id, state)
+
+    monkeypatch.setattr(store, "set_state", fails_once)
+    said: list[str] = []
+    saver = StateSaver(store, said.append)
+    saver.save(first, ReadingState(starred=True))
+    saver.save(second, ReadingState(starred=True))
+    saver.close()
+    assert said == ["internal error while saving: TypeError: planted bug"]
+    assert ArticleStore(db).state(second).starred

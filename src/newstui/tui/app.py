@@ -163,6 +163,19 @@ class NewsApp(App[int]):
         TypeAhead.taken(mark.key)  # come back already, or taken on the way
         self.call_later(self._release_keys)
 
+    def _handle_exception(self, error: Exception) -> None:
+        """A crash (a bug) in a handler or a background worker. Textual ends the app
+        with exit status 1 (and Pilot re-raises the error in tests); on the terminal
+        it would print a screenful of traceback. The reader says it in one line
+        instead, once the terminal is back; what was read, starred and where the
+        reader was are saved on the way out (`on_unmount`, `run_app`) as on a quit."""
+        from newstui.tui.crash import crash_line
+
+        super()._handle_exception(error)
+        self._exit_renderables.clear()  # Textual's traceback: in the file instead
+        if self.failure is None:
+            self.failure = crash_line(error)
+
     def get_default_screen(self) -> Screen[None]:
         return ListScreen(self.model, self.config.filter, self.config.order)
 
@@ -456,6 +469,6 @@ def run_app(archive: Archive, settings: TerminalSettings = DEFAULT_SETTINGS,
     if app.failure:
         print(f"newstui: {app.failure}", file=sys.stderr)
     code = app.return_code
-    if code:  # a crash (Textual printed the traceback), a failure, a signal
+    if code:  # a crash, a failure (each said in one line above), a signal
         return code
     return result if isinstance(result, int) else 0
