@@ -17,12 +17,9 @@ Needs OpenSSH (sshd, ssh, ssh-keygen) and the corpus; run as a user sshd accepts
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -31,39 +28,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The SSH servers and clients are the tests' own (tests/support/ssh_room.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from common import CORPUS, REPO, SCRATCH, fresh_dir, median, newstui_argv, percentile, say
+from support.ssh_room import SSHD, Room, Sshd, make_key
 from terminal import ENTER, ESCAPE, Terminal
 
 DOC = REPO / "docs" / "benchmarks.md"
 START, END = "<!-- case 18 (serve-ssh) start -->", "<!-- case 18 (serve-ssh) end -->"
 SESSIONS = 20
-SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 MB = 1024 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {port}")
-
-
-def keygen(path: Path) -> Path:
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(path)],
-                   check=True, capture_output=True)
-    return path
 
 
 # -- memory ------------------------------------------------------------------------------
@@ -114,81 +89,40 @@ class Server:
         raise NotImplementedError
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(5)
-
-
-def ssh_options(port: int, key: Path) -> list[str]:
-    return ["ssh", "-tt", "-p", str(port), "-i", str(key), "-F", "/dev/null",
-            "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
-            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-            "-o", "LogLevel=ERROR", "-o", "SendEnv=LANG LC_ALL"]
+        raise NotImplementedError
 
 
 class ReadingRoom(Server):
     name = "newstui serve-ssh"
 
     def __init__(self, folder: Path, store: Path, key: Path) -> None:
-        self.port, self.key = free_port(), key
         authorized = folder / "authorized_keys"
         authorized.write_text(key.with_suffix(".pub").read_text())
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSTUI", "TEXTUAL"))}
-        env["XDG_DATA_HOME"] = str(folder / "data")
-        self.log = (folder / "serve.log").open("wb")
-        self.process = subprocess.Popen(
-            [*newstui_argv(), "--db", str(store), "serve-ssh", "--port", str(self.port),
-             "--authorized-keys", str(authorized), "--max-sessions", str(SESSIONS + 5)],
-            stdout=self.log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-        wait_port(self.port, self.process)
+        self.key = key
+        self.room = Room(folder, store, "--authorized-keys", str(authorized),
+                         "--max-sessions", str(SESSIONS + 5))
+        self.process = self.room.process
 
     def argv(self) -> list[str]:
-        return [*ssh_options(self.port, self.key), "reader@127.0.0.1"]
+        return self.room.ssh_argv(self.key)
+
+    def stop(self) -> None:
+        self.room.stop()
 
 
 class OpenSSH(Server):
     name = "OpenSSH sshd + newstui per connection"
 
     def __init__(self, folder: Path, store: Path, key: Path) -> None:
-        self.port, self.key, self.store = free_port(), key, store
-        host_key = keygen(folder / "host_key")
-        authorized = folder / "authorized_keys"
-        authorized.write_text(key.with_suffix(".pub").read_text())
-        authorized.chmod(0o600)
-        config = folder / "sshd_config"
-        config.write_text(f"""\
-Port {self.port}
-ListenAddress 127.0.0.1
-HostKey {host_key}
-AuthorizedKeysFile {authorized}
-PidFile {folder / "sshd.pid"}
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-PermitRootLogin prohibit-password
-UsePAM no
-StrictModes no
-PrintMotd no
-PrintLastLog no
-AcceptEnv LANG LC_*
-MaxStartups 100
-MaxSessions 100
-""")
-        if os.geteuid() == 0:
-            Path("/run/sshd").mkdir(exist_ok=True)
-        self.log = (folder / "sshd.log").open("wb")
-        self.process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)],
-                                        stdout=self.log, stderr=self.log,
-                                        start_new_session=True)
-        wait_port(self.port, self.process)
+        self.store = store
+        self.sshd = Sshd(folder, client_key=key, extra_config="MaxStartups 100\nMaxSessions 100\n")
+        self.process = self.sshd.process
 
     def argv(self) -> list[str]:
-        return [*ssh_options(self.port, self.key), f"{getpass.getuser()}@127.0.0.1",
-                *newstui_argv(), "--db", str(self.store)]
+        return self.sshd.ssh_argv(*newstui_argv(), "--db", str(self.store))
+
+    def stop(self) -> None:
+        self.sshd.stop()
 
 
 # -- sessions --------------------------------------------------------------------------------
@@ -335,7 +269,7 @@ def main() -> int:
     count = int(re.search(r"articles\s+([\d,]+)", subprocess.run(
         [*newstui_argv(), "--db", str(store), "stats"], capture_output=True,
         text=True).stdout).group(1).replace(",", ""))
-    key = keygen(folder / "client_key")
+    key = make_key(folder / "client_key")
     home = fresh_dir(folder / "home")
     results = {}
     for kind in (ReadingRoom, OpenSSH):

@@ -14,11 +14,17 @@ from pathlib import Path
 
 import pytest
 from support.pty_terminal import KEYS, PtyTerminal
-from support.ssh_room import Room, client_env, make_key, need_openssh
+from support.ssh_room import (
+    NEWEST,
+    Room,
+    client_env,
+    free_port,
+    make_key,
+    need_openssh,
+    read_search_resize_and_quit,
+)
 
 from newstui.archive import Archive, bundled_samples
-
-NEWEST = "Ancient Mosaic Goes on Display in Marrowby Museum"
 
 
 @pytest.fixture(scope="module")
@@ -58,24 +64,7 @@ def test_read_search_resize_and_quit(room: Room, keys: dict[str, Path], store: P
     before = store.stat().st_mtime_ns
     term = reader(room, keys["alice"])
     try:
-        term.wait_for(NEWEST)
-        term.press(KEYS["enter"])
-        term.wait_for("MARROWBY · Updated 1 December 2016")
-        term.press("q")
-        term.wait_for("20 articles")
-        term.press("/")
-        term.wait_for("Type to search")
-        term.type("harbour")
-        term.wait_for("3 matches")
-        term.press(KEYS["escape"])
-        term.wait_for("20 articles")
-        # The client's window changes size: ssh sends it, the server resizes the pty,
-        # the reader draws again at the new width (the long headline no longer cut).
-        term.resize(110, 30)
-        screen = term.wait_for("Trawlers Return to Port Avelin Harbour After Storm Season")
-        assert len(screen.splitlines()) == 30
-        term.press("q")
-        assert term.wait_exit() == 0
+        read_search_resize_and_quit(term)
     finally:
         term.close()
     # SSH_CONNECTION is set for the reader: low bandwidth, so no mouse reporting.
@@ -160,7 +149,7 @@ def test_forwarding_is_refused(room: Room, keys: dict[str, Path]) -> None:
         tunnel.communicate(timeout=30)
     # -R: the server will not listen for the client.
     done = room.ssh(keys["alice"], options=("-N", "-o", "ExitOnForwardFailure=yes",
-                                            "-R", f"{_free_port()}:127.0.0.1:22"))
+                                            "-R", f"{free_port()}:127.0.0.1:22"))
     assert done.returncode == 255 and "forwarding failed" in done.stderr
     room.wait_log(r"refused remote port forwarding")
 
@@ -303,18 +292,12 @@ def _reader_pid(room: Room, term: PtyTerminal) -> int:
     return int(matches.group(1))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _local_forward(room: Room, key: Path) -> tuple[subprocess.Popen[bytes], int]:
     """`ssh -N -L PORT:…` to the room, once the client listens on PORT. The port is
     free when chosen but another process may take it first: then ssh says so and
     exits (ExitOnForwardFailure), and another port is tried."""
     for _ in range(5):
-        local = _free_port()
+        local = free_port()
         argv = room.ssh_argv(key, tty=False, options=(
             "-N", "-o", "ExitOnForwardFailure=yes", "-L", f"{local}:127.0.0.1:{room.port}"))
         tunnel = subprocess.Popen(argv, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
