@@ -36,6 +36,10 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import measured_run, replace_doc_section
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus" / "bbc"
 DOC = REPO / "docs" / "benchmarks.md"
@@ -163,19 +167,12 @@ def control(path: str) -> dict[str, int]:
 
 def measure(argv: list[str], env: dict[str, str]) -> dict[str, float]:
     control("/reset")
-    started = time.monotonic()
-    process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.monotonic() - started
-    out = process.stdout.read().decode(errors="replace") if process.stdout else ""
-    err = process.stderr.read().decode(errors="replace") if process.stderr else ""
-    process.returncode = os.waitstatus_to_exitcode(status)
+    run = measured_run(argv, env)
     counts = control("/count")
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
-            "rss": usage.ru_maxrss / 1024, "bytes": counts["bytes"],
+    return {"wall": run.wall, "cpu": run.cpu, "rss": run.rss_mb, "bytes": counts["bytes"],
             "requests": counts["requests"], "conditional": counts["conditional"],
-            "not_modified": counts["not_modified"], "status": process.returncode,
-            "tail": (out + err).strip().splitlines()[-1:] or [""]}
+            "not_modified": counts["not_modified"], "status": run.status,
+            "tail": (run.stdout + run.stderr).strip().splitlines()[-1:] or [""]}
 
 
 def main() -> int:
@@ -294,15 +291,7 @@ def report(results: dict[str, list[dict[str, float]]], args: argparse.Namespace,
 
 
 def write_section(text: str) -> None:
-    doc = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in doc and END in doc:
-        before, rest = doc.split(BEGIN, 1)
-        _, after = rest.split(END, 1)
-        doc = before + block + after
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + block + "\n"
-    DOC.write_text(doc)
+    replace_doc_section(DOC, BEGIN, END, text)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import fixtures
 from case_search import QUERIES
-from common import SCRATCH, clean_env, fresh_dir, median, newstui_argv, percentile, say
+from common import (
+    SCRATCH,
+    clean_env,
+    fresh_dir,
+    median,
+    newstui_argv,
+    percentile,
+    say,
+    timed_run,
+)
 
 NEEDLE = 30
 #: The server's memory for pages: 512 MB instead of PostgreSQL's 128 MB default, which
@@ -74,9 +83,8 @@ def first_paint(db: str, home: Path, needle: str, reps: int) -> list[float]:
 
 
 def timed(argv: list[str]) -> tuple[float, str]:
-    start = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True)
-    return time.perf_counter() - start, f"exit {done.returncode}, {done.stdout.strip()}"
+    seconds, done = timed_run(argv)
+    return seconds, f"exit {done.returncode}, {done.stdout.strip()}"
 
 
 def readers(db: str, count: int, seconds: float) -> dict[str, float]:

@@ -31,7 +31,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # The SSH servers and clients are the tests' own (tests/support/ssh_room.py).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from common import CORPUS, REPO, SCRATCH, fresh_dir, median, newstui_argv, percentile, say
+from common import (
+    CORPUS,
+    REPO,
+    SCRATCH,
+    fresh_dir,
+    median,
+    newstui_argv,
+    percentile,
+    replace_doc_section,
+    say,
+)
 from support.ssh_room import SSHD, Room, Sshd, make_key
 from terminal import ENTER, ESCAPE, Terminal
 
@@ -238,7 +248,7 @@ def write_doc(rows: list[tuple[str, str, str, str, str, str]], when: str, count:
              "|---|---|---|---|---|---|"]
     table += [f"| {' | '.join(row)} |" for row in rows]
     section = "\n".join([
-        START, "", "## Case 18: the reading room (`newstui serve-ssh`) under load", "",
+        "", "## Case 18: the reading room (`newstui serve-ssh`) under load", "",
         f"Run {when} by `python bench/case_serve.py` ({count} articles: the first 100 "
         "stories of each BBC category; both servers in the same run, on loopback, with "
         "OpenSSH's client in a pty read by pyte). PSS is summed over the server and every "
@@ -246,15 +256,8 @@ def write_doc(rows: list[tuple[str, str, str, str, str, str]], when: str, count:
         "connection's sshd processes and each `newstui`; for serve-ssh, the server, the "
         "forker and each forked reader. 20 sessions at once each open the list, an "
         "article and a search, and stay open while memory is read.", "",
-        *table, "", END])
-    text = DOC.read_text() if DOC.exists() else ""
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.write_text(text)
+        *table, ""])
+    replace_doc_section(DOC, START, END, section)
 
 
 def main() -> int:

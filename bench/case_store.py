@@ -21,30 +21,31 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import fixtures
-from common import REPO, SCRATCH, fresh_dir, newstui_argv, say
+from common import (
+    REPO,
+    SCRATCH,
+    fresh_dir,
+    measured_run,
+    median,
+    newstui_argv,
+    replace_doc_section,
+    say,
+)
 
 DOC = REPO / "docs" / "benchmarks.md"
 BEGIN = "<!-- cases 10-15 (store) start -->"
 END = "<!-- cases 10-15 (store) end -->"
 
 
-def run_rss(argv: list[str]) -> tuple[float, float, int, bytes]:
+def run_rss(argv: list[str]) -> tuple[float, float, int, str]:
     """Wall seconds, peak RSS (MB), exit status and stderr of one process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert process.stderr is not None
-    err = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return seconds, usage.ru_maxrss / 1024, process.returncode, err
+    run = measured_run(argv)
+    return run.wall, run.rss_mb, run.status, run.stderr
 
 
 def new_articles(folder: Path, count: int, tag: str) -> Path:
@@ -61,10 +62,6 @@ def new_articles(folder: Path, count: int, tag: str) -> Path:
     return folder
 
 
-def median(values: list[float]) -> float:
-    return statistics.median(values)
-
-
 def import_new(size: str, count: int, reps: int) -> tuple[float, float]:
     """Median wall time and peak RSS of importing `count` new articles into a copy of
     the `size` store (each repetition adds new ones to the same copy)."""
@@ -76,7 +73,7 @@ def import_new(size: str, count: int, reps: int) -> tuple[float, float]:
         seconds, rss, status, err = run_rss([*newstui_argv(), "--db", str(db), "import",
                                              str(files), "-q"])
         if status != 0:
-            raise RuntimeError(f"import failed: {err.decode(errors='replace')}")
+            raise RuntimeError(f"import failed: {err}")
         times.append(seconds)
         peaks.append(rss)
     shutil.rmtree(where, ignore_errors=True)
@@ -89,7 +86,7 @@ def command(size: str, args: list[str], reps: int) -> tuple[float, float]:
     for _ in range(reps):
         seconds, rss, status, err = run_rss([*newstui_argv(), "--db", str(db), *args])
         if status not in (0,):
-            raise RuntimeError(f"{args} failed: {err.decode(errors='replace')[:300]}")
+            raise RuntimeError(f"{args} failed: {err[:300]}")
         times.append(seconds)
         peaks.append(rss)
     return median(times), max(peaks)
@@ -102,7 +99,7 @@ def full_import(size: str) -> tuple[float, float]:
                                          str(fixtures.jsonl(size)), "-q"])
     shutil.rmtree(where, ignore_errors=True)
     if status != 0:
-        raise RuntimeError(f"full import failed: {err.decode(errors='replace')[:300]}")
+        raise RuntimeError(f"full import failed: {err[:300]}")
     return seconds, rss
 
 
@@ -193,15 +190,7 @@ def main() -> int:
 
 
 def write_section(text: str) -> None:
-    doc = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in doc and END in doc:
-        before, rest = doc.split(BEGIN, 1)
-        _, after = rest.split(END, 1)
-        doc = before + block + after
-    else:
-        doc = doc.rstrip("\n") + "\n\n## Cases 10-15: the archive that grows\n\n" + block + "\n"
-    DOC.write_text(doc)
+    replace_doc_section(DOC, BEGIN, END, text, heading="## Cases 10-15: the archive that grows")
 
 
 if __name__ == "__main__":

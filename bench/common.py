@@ -65,6 +65,53 @@ def timed_run(argv: list[str], **kwargs: object) -> tuple[float, subprocess.Comp
     return time.perf_counter() - start, done
 
 
+@dataclass
+class Run:
+    """One process, start to exit."""
+
+    wall: float  # seconds
+    cpu: float  # seconds, user + system
+    rss_mb: float  # peak resident set
+    status: int
+    stdout: str
+    stderr: str
+
+
+def measured_run(argv: list[str], env: dict[str, str] | None = None) -> Run:
+    """Run a command to its end: wall time, CPU time and peak RSS (from wait4, so the
+    figures are the process's own), exit status and output. The output goes to
+    temporary files, so a chatty command cannot fill a pipe and stall."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+                   process.returncode, out.read().decode(errors="replace"),
+                   err.read().decode(errors="replace"))
+
+
+def replace_doc_section(doc: Path, begin: str, end: str, body: str,
+                        heading: str = "") -> None:
+    """Put `body` between the markers `begin` and `end` in `doc` (docs/benchmarks.md),
+    replacing what a previous run wrote there and nothing else; the first time, the
+    block (under `heading`, if given) is added at the end."""
+    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
+    block = f"{begin}\n{body}\n{end}"
+    if begin in text and end in text:
+        before, rest = text.split(begin, 1)
+        _, after = rest.split(end, 1)
+        text = before + block + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + (f"{heading}\n\n" if heading else "") + block + "\n"
+    doc.write_text(text, encoding="utf-8")
+
+
 def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
