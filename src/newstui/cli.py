@@ -25,12 +25,13 @@ from newstui.commands import feeds as feed_commands
 from newstui.commands.config import VersionAction, describe_subcommands, load_settings
 from newstui.config import ConfigError, Settings
 from newstui.files import UnknownUserError, atomic_write, expand_user
+from newstui.inert import inert
 from newstui.pg import is_database_url
 from newstui.query import QueryError
 from newstui.render import format_article, format_list_row
 from newstui.snippets import fit_snippet
 from newstui.store import CorruptStoreError, StoreError, UnknownArticleError
-from newstui.textclean import for_terminal, json_for_terminal, one_line
+from newstui.textclean import json_for_terminal
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 READING_COMMANDS = {None, "list", "show", "search", "stats", "export", "serve-ssh", "serve-web"}
@@ -188,7 +189,7 @@ class CommandLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        text = one_line(message.replace(_WORD_MARK, "").replace(repr(_WORD_MARK)[1:-1], ""))
+        text = inert(message.replace(_WORD_MARK, "").replace(repr(_WORD_MARK)[1:-1], ""))
         self.exit(EXIT_USAGE, f"{self.prog}: error: {text}\n")
 
 
@@ -274,7 +275,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(args)
     args.settings = settings  # for the reader, whichever store dispatch() is given
     for warning in settings.warnings:
-        print(one_line(f"newstui: warning: {warning}"), file=sys.stderr)
+        print(inert(f"newstui: warning: {warning}"), file=sys.stderr)
     if args.command == "config":
         from newstui.commands.config import cmd_config
 
@@ -444,7 +445,8 @@ def cmd_list(archive: Archive, limit: int | None, as_json: bool) -> int:
         return EXIT_OK
     width = _terminal_width()
     # Rows need no article bodies: the summaries are read without parsing the store.
-    rows = [for_terminal(format_list_row(summary, width)) for summary in store.summaries()[:limit]]
+    rows = [inert(format_list_row(summary, width), lines=True)
+            for summary in store.summaries()[:limit]]
     if rows:  # an empty store prints nothing, not an empty line
         print("\n".join(rows))
     return EXIT_OK
@@ -459,7 +461,7 @@ def cmd_show(archive: Archive, article_id: str, as_json: bool) -> int:
     if as_json:
         _print_json(article.to_record())
         return EXIT_OK
-    text = for_terminal(format_article(article, width=_terminal_width()))
+    text = inert(format_article(article, width=_terminal_width()), lines=True)
     if _styled_output():
         # On a terminal the headline stands out; in a pipe or a file, plain text only.
         headline, _, rest = text.partition("\n\n")
@@ -478,13 +480,13 @@ def cmd_search(archive: Archive, text: str, limit: int, as_json: bool) -> int:
     start, end = ("\x1b[1m", "\x1b[0m") if _styled_output() else ("«", "»")
     on_terminal = sys.stdout.isatty()
     for hit in results.hits:
-        print(for_terminal(format_list_row(hit.article, width)))
+        print(inert(format_list_row(hit.article, width), lines=True))
         if on_terminal:
             # One line windowed round its match, inert piece by piece (newstui.snippets).
             snippet = fit_snippet(hit.snippet, width - 4).marked(start, end)
         else:
             # Cleaned with private-use marks in place, which survive; then the real marks.
-            marked = for_terminal(hit.snippet.marked("\ue000", "\ue001"))
+            marked = inert(hit.snippet.marked("\ue000", "\ue001"), lines=True)
             snippet = marked.replace(chr(0xE000), start).replace(chr(0xE001), end)
         print(f"    {snippet}")
     shown = len(results.hits)
@@ -518,13 +520,13 @@ def cmd_check(path: Path, repair: bool) -> int:
 
     report = run_repair(path) if repair else check(path)
     for problem in report.problems:
-        print(one_line(f"problem: {problem}"))
+        print(inert(f"problem: {problem}"))
     if report.untouchable:
         print(f"{path}: left untouched: repair only mends newstui stores of this version")
         return EXIT_FAILED
     verb = "done" if repair else "would"
     for action in report.actions:
-        print(one_line(f"{verb}: {action}"))
+        print(inert(f"{verb}: {action}"))
     if report.consistent:
         print(f"{path}: consistent, {report.articles:,} articles"
               + (" (search index rebuilt)" if repair and report.index_stale else
@@ -540,7 +542,7 @@ def cmd_stats(archive: Archive) -> int:
         from newstui.store_commands import stats_rows  # streamed: bounded memory
 
         for name, value in stats_rows(archive):
-            print(for_terminal(f"{name:<11} {value}"))
+            print(inert(f"{name:<11} {value}", lines=True))
         return EXIT_OK
     store = archive.store
     articles = list(store.articles())
@@ -562,7 +564,7 @@ def cmd_stats(archive: Archive) -> int:
         ("index", f"{indexed}, {_size(store.index_path)}"),
     ]
     for name, value in rows:
-        print(for_terminal(f"{name:<11} {value}"))
+        print(inert(f"{name:<11} {value}", lines=True))
     return EXIT_OK
 
 
@@ -634,8 +636,8 @@ def _size(path: Path) -> str:
 def _error(message: str) -> None:
     # File names and queries reach error lines: neutralised like article text, and
     # kept to one line (a line break in a file name cannot forge a second one).
-    print(one_line(f"newstui: {message}"), file=sys.stderr)
+    print(inert(f"newstui: {message}"), file=sys.stderr)
 
 
 def _info(message: str) -> None:
-    print(one_line(f"newstui: {message}"), file=sys.stderr)
+    print(inert(f"newstui: {message}"), file=sys.stderr)

@@ -20,8 +20,8 @@ import orjson
 from newstui.archive import Archive
 from newstui.article import Summary
 from newstui.files import FileWriteError, atomic_writer, is_special_file
+from newstui.inert import inert
 from newstui.store_format import UnknownArticleError
-from newstui.textclean import for_terminal
 
 EXIT_OK, EXIT_FAILED = 0, 1
 _AGE = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.ASCII)
@@ -83,7 +83,8 @@ def run(archive: Archive, args: argparse.Namespace) -> int:
 def _row(summary: Summary | Any) -> str:
     # What the store holds is shown, never obeyed: a shared, older or hand-edited store
     # can hold escape sequences the importer would have cleaned (as `list` does).
-    return for_terminal(f"{summary.id}  {(summary.date or '')[:10]:<10}  {summary.headline}")
+    return inert(f"{summary.id}  {(summary.date or '')[:10]:<10}  {summary.headline}",
+                 lines=True)
 
 
 def cmd_delete(archive: Archive, prefixes: list[str]) -> int:
@@ -91,7 +92,7 @@ def cmd_delete(archive: Archive, prefixes: list[str]) -> int:
     try:
         chosen = [store.resolve(prefix) for prefix in prefixes]
     except UnknownArticleError as exc:
-        print(for_terminal(f"newstui: {exc}; nothing deleted"), file=sys.stderr)
+        print(inert(f"newstui: {exc}; nothing deleted", lines=True), file=sys.stderr)
         return EXIT_FAILED
     removed = set(archive.delete(a.id for a in chosen))
     for article in chosen:

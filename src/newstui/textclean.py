@@ -16,7 +16,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
-from newstui.inert import _CONTROLS, _ESCAPES
+from newstui.inert import inert
 
 if TYPE_CHECKING:
     from selectolax.lexbor import LexborNode
@@ -59,15 +59,12 @@ _COMMENT_OR_TAG = re.compile(r"<!--.*?-->|<[A-Za-z/!][^<>]{0,500}>", re.DOTALL)
 # Terminal escape sequences (CSI, OSC, DCS/SOS/PM/APC, two-byte ESC; 7- and 8-bit) and
 # the invisible characters that can disguise text: one definition, in `inert`, which the
 # reader imports at first paint without this module's HTML parser.
-_INVISIBLE = _CONTROLS
 _LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x0b\x0c\x85]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 # Only what needs changing: a run of two or more, or one that is not a plain space
 # (matching every single space between words made a 50 MB body take seconds).
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}"
                      r"|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _RUN_OF_SPACES = re.compile("  +")
-_EIGHT_BIT_STARTS = ("\x90", "\x98", "\x9b", "\x9d", "\x9e", "\x9f")
 
 
 def clean_text(text: str, markup: bool = True) -> str:
@@ -92,39 +89,11 @@ def clean_text(text: str, markup: bool = True) -> str:
         text = html.unescape(text)
         # An entity can decode to a line break, a tag-like string stays text.
         text = _LINE_BREAKS.sub("\n", text)
-    ascii_only = text.isascii()
-    if "\x1b" in text or (not ascii_only and any(c in text for c in _EIGHT_BIT_STARTS)):
-        text = _ESCAPES.sub("", text)
-    # Every character _INVISIBLE removes is a control or format character, which
-    # isprintable() rejects: text it accepts (but for newline and tab) has none.
-    if not text.replace("\n", "").replace("\t", "").isprintable():
-        text = _INVISIBLE.sub("", text)
-    if not ascii_only and not unicodedata.is_normalized("NFC", text):
+    # Escape sequences, controls, invisible characters, lone surrogates: as for showing.
+    text = inert(text, lines=True)
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    # Surrogates (from lone escapes in JSON) cannot be encoded or shown.
-    if not ascii_only and _SURROGATE.search(text):
-        text = _SURROGATE.sub("\ufffd", text)
     return text
-
-
-def for_terminal(text: str) -> str:
-    """Text from the store (or a file name, or a query) made safe to write to a
-    terminal: escape sequences, control and bidi-control characters removed, lone
-    surrogates replaced; newlines and tabs kept. A store written by an older release,
-    a shared archive or a hand edit may hold what the importer would have cleaned, so
-    every output neutralises it again. Plain text costs one C-speed test."""
-    if text.replace("\n", "").replace("\t", "").isprintable():
-        return text
-    return clean_text(text, markup=False)
-
-
-def one_line(text: str) -> str:
-    """`for_terminal` for a message that must stay one line (an error, a warning, a
-    status): a line break in a file name or a server's text becomes a space, so that
-    a crafted name cannot print a second, fake line ("newstui: imported 999")."""
-    if "\n" in text or "\r" in text or "\t" in text:
-        text = re.sub(r"[\r\n\t]+", " ", text)
-    return for_terminal(text)
 
 
 # JSON output: orjson escapes C0 controls, but writes C1 controls, bidi controls and

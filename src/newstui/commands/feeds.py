@@ -127,10 +127,10 @@ def _one(text: object) -> str:
 
 
 def _say(text: str, err: bool = False) -> None:
-    """Print a line made of `_one` fields (for_terminal again: nothing raw, ever)."""
-    from newstui.textclean import for_terminal
+    """Print a line made of `_one` fields (inert again: nothing raw, ever)."""
+    from newstui.inert import inert
 
-    print(for_terminal(text), file=sys.stderr if err else sys.stdout)
+    print(inert(text, lines=True), file=sys.stderr if err else sys.stdout)
 
 
 def _json(data: Any) -> None:
