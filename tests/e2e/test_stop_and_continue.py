@@ -25,9 +25,15 @@ def db(tmp_path: Path) -> Path:
     return path
 
 
+def _state(pid: int) -> str:
+    """The process's state letter in /proc ("T": stopped)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
 def _stop_and_continue(term: PtyTerminal, while_stopped: list[Any] | None = None) -> None:
     term.process.send_signal(signal.SIGSTOP)
-    time.sleep(0.3)
+    while _state(term.process.pid) != "T":  # stopped for certain, not "after a while"
+        time.sleep(0.01)
     if while_stopped is not None:
         # What a job-control shell does when its job stops: the terminal back in the
         # modes the shell uses (cooked: line by line, echoed).
