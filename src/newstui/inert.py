@@ -56,7 +56,7 @@ def inert(text: str, lines: bool = False) -> str:
         return text
     if text.replace("\n", "").replace("\t", "").isprintable():  # newlines, tabs only
         return text if lines else text.replace("\n", " ").replace("\t", " ")
-    if "\x1b" in text or any(c in text for c in EIGHT_BIT_STARTS):
+    if "\x1b" in text or (not text.isascii() and any(c in text for c in EIGHT_BIT_STARTS)):
         text = _ESCAPES.sub("", text)
     text = _BREAKS.sub("\n", text) if lines else _LINE_BREAKS.sub(" ", text)
     text = _CONTROLS.sub("", text)
