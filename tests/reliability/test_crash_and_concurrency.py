@@ -62,7 +62,7 @@ def test_killed_imports_lose_nothing(tmp_path: Path, long_form: bool) -> None:
             time.sleep(rng.uniform(0.35, 1.0) * duration if rng.random() < 0.8
                        else rng.uniform(0, duration))
             process.send_signal(signal.SIGKILL)
-        process.wait(60)
+        process.wait()  # no limit: on a loaded machine a finishing import took > 60 s
         if process.returncode == 0:
             duration = time.monotonic() - started
         present = stored_ids(db)  # the store opens and parses

@@ -97,3 +97,31 @@ async def test_up_from_the_first_result_then_typing_edits_the_query(app: NewsApp
         await together(pilot, "up", *"s")
         await until(pilot, lambda: app.screen.query_one("#query").value  # type: ignore[attr-defined]
                     == "mills", "'mills' in the query box")
+
+
+async def test_enter_right_after_the_query_goes_to_the_results(app: NewsApp) -> None:
+    """"cotton" and Enter in one packet: the box takes every key before its Changed
+    messages reach the screen, and Enter's binding runs in the app's own task, so
+    under load the Changed messages ("c", "co", … "cotton") can arrive after Enter.
+    None of them may take back Enter's "go to the results". (The order is made here
+    by hand: it is what a loaded machine did to the pty test of typing while the
+    search screen opens.)"""
+    from textual.widgets import Input
+
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen), "the search screen")
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        box = screen.query_one("#query", Input)
+        with box.prevent(Input.Changed):  # the keys taken, their Changed not yet seen
+            box.value = "cotton"
+        screen.action_submit_query()  # Enter's binding, before any result came
+        for typed in ("c", "co", "cot", "cott", "cotto", "cotton"):  # their Changed after
+            box.post_message(Input.Changed(box, typed))
+        await until(pilot, lambda: isinstance(screen.focused, ResultList),
+                    "the focus on the results")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ArticleScreen)
+                    and COTTON in screen_text(pilot), "cotton's article open")

@@ -78,6 +78,7 @@ class SearchScreen(Screen[None]):
         self.results: Results | None = None
         self._shown = ""
         self._to_results = False  # Enter was pressed before the results came
+        self._submitted = ""  # the query Enter searched for
 
     def compose(self) -> ComposeResult:
         yield Static("newstui — search", id="title-bar", markup=False)
@@ -92,6 +93,15 @@ class SearchScreen(Screen[None]):
 
     @on(Input.Changed, "#query")
     def query_changed(self, event: Input.Changed) -> None:
+        # Keys typed together ("cotton" and Enter in one packet) reach the box before
+        # its Changed messages reach this screen, and the App runs Enter's binding in
+        # its own task: a Changed can arrive after Enter. One for a value the box no
+        # longer holds is stale (the box's latest follows); one for the query Enter
+        # already searched must not take back Enter's "go to the results".
+        if event.value != event.input.value:
+            return
+        if self._to_results and event.value == self._submitted:
+            return
         self._to_results = False
         if self._timer is not None:
             self._timer.stop()
@@ -111,6 +121,7 @@ class SearchScreen(Screen[None]):
             self.start_search(text)
         self.remember(text)
         self._to_results = True
+        self._submitted = text
         self.action_focus_results()
 
     def start_search(self, text: str) -> None:
