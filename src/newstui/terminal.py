@@ -129,21 +129,45 @@ def initial_environment() -> Mapping[str, str]:
     return {k.decode(errors="replace"): v.decode(errors="replace") for k, v in pairs}
 
 
-def terminal_has_bce(term: str) -> bool:
-    """terminfo's `bce` flag for `term` (False when unknown). Call once per process:
-    curses reads the terminfo entry once."""
+#: The terminfo strings anyone here asks about (tui/shadow.py's Capabilities).
+_TERMINFO_STRINGS = ("cuf", "cub", "cud", "cuu", "hpa", "vpa", "ech", "el", "il", "dl", "csr")
+#: The TERM whose entry curses has read in this process (curses reads one per process).
+_terminfo_read_for: str | None = None
+
+
+def read_terminfo(term: str) -> dict[str, bool] | None:
+    """Which of a few terminfo capabilities `term` has ("bce" and _TERMINFO_STRINGS),
+    or None where that cannot be known.
+
+    Python's curses reads one terminfo entry per process: a later `setupterm` for
+    another TERM silently changes nothing. So a process that read one TERM answers None
+    for any other — never another terminal's capabilities (a reading-room session
+    forked from a server that had read its own TERM got the server's terminal's)."""
+    global _terminfo_read_for
+    term = term or "dumb"
+    if _terminfo_read_for not in (None, term):
+        return None
     import curses
     import os
 
     try:
-        fd = os.open(os.devnull, os.O_WRONLY)
-        try:
-            curses.setupterm(term or "dumb", fd)
-        finally:
-            os.close(fd)
-        return curses.tigetflag("bce") == 1
+        if _terminfo_read_for is None:
+            fd = os.open(os.devnull, os.O_WRONLY)
+            try:
+                curses.setupterm(term, fd)
+            finally:
+                os.close(fd)
+            _terminfo_read_for = term
+        found = {name: bool(curses.tigetstr(name)) for name in _TERMINFO_STRINGS}
+        found["bce"] = curses.tigetflag("bce") == 1
+        return found
     except (curses.error, OSError):
-        return False
+        return None
+
+
+def terminal_has_bce(term: str) -> bool:
+    """terminfo's `bce` flag for `term` (False when unknown)."""
+    return bool((read_terminfo(term) or {}).get("bce"))
 
 
 def web_driver(env: Mapping[str, str]) -> bool:

@@ -420,11 +420,8 @@ def _driver_for(settings: TerminalSettings) -> type[Driver] | None:
     )
 
     if settings.output == "shadow":
-        from newstui.tui.shadow import Capabilities
-
-        caps = Capabilities.from_terminfo(os.environ.get("TERM", ""))
-        return type("ShadowDriver", (OwnDescriptor, ContinueRestoresModes, ShadowDriver),
-                    {"capabilities": caps})
+        # The terminal's capabilities are read when the driver starts (ShadowDriver).
+        return type("ShadowDriver", (OwnDescriptor, ContinueRestoresModes, ShadowDriver), {})
     return LowBandwidthReaderDriver if settings.erase_runs else ReaderDriver
 
 

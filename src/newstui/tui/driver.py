@@ -100,12 +100,15 @@ class ShadowDriver(LinuxDriver):
     which answers with the difference at the end of each frame (a SYNC_END or a
     flush). Public driver hooks only: `write`, `flush`."""
 
-    #: Set before the app starts (from terminfo): what the terminal can do.
-    capabilities: Capabilities = Capabilities()
+    #: What the terminal can do; None: read from terminfo for $TERM when the driver
+    #: starts (not before: serve-ssh's forker builds an app to warm up, and the terminfo
+    #: entry a process reads first is the only one it can read — see terminal.py).
+    capabilities: Capabilities | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        caps = replace(self.capabilities, onlcr=_tty_adds_cr(self._file))
+        base = self.capabilities or Capabilities.from_terminfo(os.environ.get("TERM", ""))
+        caps = replace(base, onlcr=_tty_adds_cr(self._file))
         self.shadow = ShadowScreen(0, 0, caps, on_lost=self._repaint)
         self._real_size: tuple[int, int] | None = None
 

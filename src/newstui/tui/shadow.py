@@ -83,26 +83,20 @@ class Capabilities:
 
     @classmethod
     def from_terminfo(cls, term: str) -> Capabilities:
-        """Read `term`'s terminfo entry (call once per process: curses reads it once);
-        everything off where it cannot be read, so only CUP and text are used."""
-        import curses
-        import os
+        """`term`'s capabilities from terminfo (terminal.read_terminfo); everything off
+        where they cannot be known, so only CUP and text are used."""
+        from newstui.terminal import read_terminfo
 
-        try:
-            fd = os.open(os.devnull, os.O_WRONLY)
-            try:
-                curses.setupterm(term or "dumb", fd)
-            finally:
-                os.close(fd)
-
-            def has(*names: str) -> bool:
-                return all(curses.tigetstr(name) for name in names)
-
-            return cls(bce=curses.tigetflag("bce") == 1, cuf=has("cuf", "cub", "cud", "cuu"),
-                       hpa=has("hpa"), vpa=has("vpa"), ech=has("ech"), el=has("el"),
-                       il_dl=has("il", "dl"), csr=has("csr"))
-        except (curses.error, OSError):
+        found = read_terminfo(term)
+        if found is None:
             return cls(False, False, False, False, False, False, False, False)
+
+        def has(*names: str) -> bool:
+            return all(found[name] for name in names)
+
+        return cls(bce=found["bce"], cuf=has("cuf", "cub", "cud", "cuu"), hpa=has("hpa"),
+                   vpa=has("vpa"), ech=has("ech"), el=has("el"), il_dl=has("il", "dl"),
+                   csr=has("csr"))
 
 
 def _csi(n: int, final: str) -> str:
