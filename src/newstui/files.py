@@ -77,22 +77,39 @@ class NotARegularFileError(OSError):
     forever (a FIFO with no writer) or never end (/dev/zero)."""
 
 
-def read_regular_file(path: Path) -> bytes:
-    """The bytes of `path`, which must be a regular file (else NotARegularFileError;
-    IsADirectoryError for a folder). Opened without blocking, so a FIFO is refused
-    instead of hanging the command until something writes to it."""
+def open_regular_file(path: Path) -> int:
+    """A read-only descriptor for `path`, which must be a regular file (else
+    NotARegularFileError; IsADirectoryError for a folder). Opened without blocking, so
+    a FIFO is refused instead of hanging until something writes to it."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    mode = os.fstat(fd).st_mode
+    if stat.S_ISREG(mode):
+        return fd
+    os.close(fd)
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+    raise NotARegularFileError(
+        errno.EINVAL, "not a regular file (a FIFO, socket or device)", str(path))
+
+
+def read_regular_file(path: Path) -> bytes:
+    """The bytes of `path`, a regular file (see `open_regular_file`)."""
+    with os.fdopen(open_regular_file(path), "rb") as handle:
+        return handle.read()
+
+
+#: A file's (inode, size, modification time): a change means some process replaced it.
+FileIdentity = tuple[int, int, int]
+
+
+def file_identity(path: Path) -> FileIdentity | None:
+    """The identity of the file at `path` as it is now (None when it cannot be looked
+    at)."""
     try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
-        if not stat.S_ISREG(mode):
-            raise NotARegularFileError(
-                errno.EINVAL, "not a regular file (a FIFO, socket or device)", str(path))
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            return handle.read()
-    finally:
-        os.close(fd)
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 class LockTimeoutError(FileWriteError):

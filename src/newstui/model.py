@@ -14,7 +14,6 @@ calls on its own thread.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from itertools import islice
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from newstui.archive import Archive
 from newstui.article import Article, ReadingState, Summary
+from newstui.files import FileIdentity, file_identity
 from newstui.saver import StateSaver
 from newstui.store import StoreError
 from newstui.summary_table import CHUNK, SummaryTable
@@ -32,8 +32,6 @@ if TYPE_CHECKING:
 
 #: Called with the first rows of a large archive and the reading state.
 FirstRows = Callable[[SummaryTable, dict[str, ReadingState]], object]
-#: The identity of the store file as last read: a change means another process wrote it.
-FileIdentity = tuple[int, int, int]
 
 
 class ModelListener(Protocol):
@@ -80,21 +78,12 @@ def preload_list(archive: Archive) -> SummaryTable:
     a handful of flat buffers, so a forked reader shares them untouched, where a list of
     objects would be copied page by page as each reader's reference counts wrote to it."""
     global _preloaded
-    identity = identity_of(archive.path)  # before reading: a change during it is seen
+    identity = file_identity(archive.path)  # before reading: a change during it is seen
     stream = getattr(archive.store, "stream_summaries", archive.store.iter_summaries)
     table = SummaryTable.of(stream())
     if identity is not None:
         _preloaded = (archive.path, identity, table)
     return table
-
-
-def identity_of(path: Path) -> FileIdentity | None:
-    """The identity of a store file as it is now (None when it cannot be looked at)."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 class ReadStopped(Exception):
@@ -130,7 +119,7 @@ class ReaderModel:
     # -- reading the archive (`read` on a worker thread, `apply` on the UI's) -----------
 
     def file_identity(self) -> FileIdentity | None:
-        return identity_of(self.archive.path)
+        return file_identity(self.archive.path)
 
     def changed_on_disk(self) -> bool:
         """Did another process replace the store since it was last read? (A store that

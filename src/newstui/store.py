@@ -34,12 +34,14 @@ import orjson
 
 from newstui.article import CONTENT_FIELDS, LINK_FIELDS, Article, ReadingState, Summary
 from newstui.files import (
+    FileIdentity,
     FileWriteError,
     LockTimeoutError,
     OnWait,
     ReadOnlyError,
     WriteLock,
     atomic_write,
+    file_identity,
     write_target,
 )
 from newstui.listing import arrange
@@ -154,7 +156,7 @@ class ArticleStore:
         # `newstui --help` never reads it at all.
         self._manifest: Manifest | None = None
         #: The manifest file's (inode, size, mtime) when it was read: what is in memory.
-        self._manifest_identity: tuple[int, int, int] | None = None
+        self._manifest_identity: FileIdentity | None = None
         self._files: dict[str, ArticleFile] = {}
         self._summaries: list[Summary] | None = None
         self._change: _Change | None = None
@@ -173,23 +175,16 @@ class ArticleStore:
         if self._change is not None:
             return self._change.manifest
         if self._manifest is None:
-            identity = self._file_identity()  # before reading: a change meanwhile shows
+            identity = file_identity(self.path)  # before reading: a change meanwhile shows
             self._manifest = self._open_manifest(convert=self.writable)
             self._manifest_identity = identity
         return self._manifest
-
-    def _file_identity(self) -> tuple[int, int, int] | None:
-        try:
-            info = os.stat(self.path)
-        except OSError:
-            return None
-        return (info.st_ino, info.st_size, info.st_mtime_ns)
 
     def is_stale(self) -> bool:
         """Whether what is in memory was read from a manifest another process has
         replaced since (a reading-room session forked from a server that read the
         archive long ago holds the server's list until it reloads)."""
-        return self._manifest is not None and self._file_identity() != self._manifest_identity
+        return self._manifest is not None and file_identity(self.path) != self._manifest_identity
 
     def _open_manifest(self, convert: bool) -> Manifest:
         from newstui import migrate

@@ -35,6 +35,7 @@ from typing import Any
 import orjson
 
 from newstui.article import Summary
+from newstui.files import NotARegularFileError, open_regular_file
 from newstui.listing import by_date
 
 #: 1: one file holding every article. 2: a manifest and segment files (segments.py).
@@ -88,19 +89,13 @@ def open_regular(path: Path) -> int:
     device where a store should be would hang or stream forever. Raises
     FileNotFoundError for a missing file."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        return open_regular_file(path)
     except PermissionError:
         raise StoreError(f"{path}: permission denied") from None
     except IsADirectoryError:
-        raise NotAStoreError(f"{path}: is a directory, not a store file; give --db the "
-                             "path of a store file") from None
-    kind = os.fstat(fd).st_mode
-    if not stat.S_ISREG(kind):
-        os.close(fd)
-        what = "a directory" if stat.S_ISDIR(kind) else "not a regular file (a FIFO or device)"
-        raise NotAStoreError(f"{path}: {what}, not a store file; left untouched; give --db "
-                             "the path of a store file")
-    return fd
+        raise _not_a_store(path, "a directory") from None
+    except NotARegularFileError:
+        raise _not_a_store(path, "not a regular file (a FIFO or device)") from None
 
 
 def refuse_what_is_not_a_store(path: Path) -> None:
@@ -111,9 +106,13 @@ def refuse_what_is_not_a_store(path: Path) -> None:
     except OSError:
         return  # missing (or unreadable): the usual checks say so
     if not stat.S_ISREG(mode):
-        what = "a directory" if stat.S_ISDIR(mode) else "not a regular file (a FIFO or device)"
-        raise NotAStoreError(f"{path}: {what}, not a store file; left untouched; give --db "
-                             "the path of a store file")
+        raise _not_a_store(path, "a directory" if stat.S_ISDIR(mode)
+                           else "not a regular file (a FIFO or device)")
+
+
+def _not_a_store(path: Path, what: str) -> NotAStoreError:
+    return NotAStoreError(f"{path}: {what}, not a store file; left untouched; give --db "
+                          "the path of a store file")
 
 
 def read_regular(path: Path) -> bytes:
