@@ -32,7 +32,17 @@ from pathlib import Path
 import case_search
 import fixtures
 from case_terminal import NEEDLE, _newstui_search, launch_newstui
-from common import BENCH, REPO, SCRATCH, clean_env, fresh_dir, median, percentile, say
+from common import (
+    BENCH,
+    REPO,
+    SCRATCH,
+    clean_env,
+    fresh_dir,
+    median,
+    percentile,
+    replace_doc_section,
+    say,
+)
 from terminal import Terminal
 
 DOC = REPO / "docs" / "benchmarks.md"
@@ -158,15 +168,8 @@ def main() -> int:
 
 
 def write_section(text: str) -> None:
-    doc = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in doc and END in doc:
-        before, rest = doc.split(BEGIN, 1)
-        _, after = rest.split(END, 1)
-        doc = before + block + after
-    else:
-        doc = doc.rstrip("\n") + "\n\n## Case 12: the reader on a large archive\n\n" + block + "\n"
-    DOC.write_text(doc)
+    replace_doc_section(DOC, BEGIN, END, text,
+                        heading="## Case 12: the reader on a large archive")
 
 
 if __name__ == "__main__":
