@@ -98,59 +98,51 @@ def running_server(durable: bool = False,
     a benchmark beside a store that fsyncs must. `settings`: more server settings."""
     bin_dir = find_bin()
     assert bin_dir is not None
-    folder = Path(tempfile.mkdtemp(prefix="newstui-pg-"))
-    if os.geteuid() == 0:
-        entry = pwd.getpwnam("postgres")
-        os.chown(folder, entry.pw_uid, entry.pw_gid)
-    data = folder / "data"
-    port = _free_port()
-    run = {"check": True, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT}
-    watchdog: subprocess.Popen[bytes] | None = None
-    try:
-        subprocess.run(_as_server_user([
+    folder, data, port = _new_folder("newstui-pg-")
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c max_connections=100"
+    if not durable:
+        options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    for name, value in (settings or {}).items():
+        options += f" -c {name}={value}"
+    with _serving(bin_dir, folder, data, port, options, [
             str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-            "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]), **run)  # type: ignore[call-overload]
-        options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} "
-                   "-c max_connections=100")
-        if not durable:
-            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        for name, value in (settings or {}).items():
-            options += f" -c {name}={value}"
-        watchdog = _start_watchdog(bin_dir, data, folder)
-        subprocess.run(_as_server_user([
-            str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"),
-            "-o", options, "-w", "-t", "60", "start"]), **run)  # type: ignore[call-overload]
-        yield PgServer(folder, port, bin_dir)
-    finally:
-        _stop_watchdog(watchdog)
-        if (data / "postmaster.pid").exists():
-            subprocess.run(_as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data),
-                                            "-m", "immediate", "-w", "stop"]),
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        shutil.rmtree(folder, ignore_errors=True)
+            "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]) as server:
+        yield server
 
 
 @contextmanager
 def running_replica(primary: PgServer) -> Iterator[PgServer]:
     """A streaming read replica (hot standby) of `primary`: pg_basebackup with -R, started
     on its own port; stopped and removed afterwards."""
-    folder = Path(tempfile.mkdtemp(prefix="newstui-pg-replica-"))
+    bin_dir = primary.bin_dir
+    folder, data, port = _new_folder("newstui-pg-replica-")
+    options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off "
+               "-c hot_standby=on")
+    with _serving(bin_dir, folder, data, port, options, [
+            str(bin_dir / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port),
+            "-U", "postgres", "-D", str(data), "-R", "-X", "stream", "--no-sync",
+            "--checkpoint=fast"]) as server:
+        yield server
+
+
+def _new_folder(prefix: str) -> tuple[Path, Path, int]:
+    """(a temporary folder the server's user owns, its data folder, a free port)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
     if os.geteuid() == 0:
         entry = pwd.getpwnam("postgres")
         os.chown(folder, entry.pw_uid, entry.pw_gid)
-    data = folder / "data"
-    port = _free_port()
-    bin_dir = primary.bin_dir
+    return folder, folder / "data", _free_port()
+
+
+@contextmanager
+def _serving(bin_dir: Path, folder: Path, data: Path, port: int, options: str,
+             make_data: list[str]) -> Iterator[PgServer]:
+    """Make the data folder (`make_data`: initdb or pg_basebackup), start the server
+    with its watchdog, yield it; then stop it and remove `folder`, whatever happened."""
     run = {"check": True, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT}
     watchdog: subprocess.Popen[bytes] | None = None
     try:
-        subprocess.run(_as_server_user([
-            str(bin_dir / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port),
-            "-U", "postgres", "-D", str(data), "-R", "-X", "stream", "--no-sync",
-            "--checkpoint=fast"]),
-            **run)  # type: ignore[call-overload]
-        options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off "
-                   "-c hot_standby=on")
+        subprocess.run(_as_server_user(make_data), **run)  # type: ignore[call-overload]
         watchdog = _start_watchdog(bin_dir, data, folder)
         subprocess.run(_as_server_user([
             str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"),
