@@ -92,10 +92,17 @@ def readers(db: str, count: int, seconds: float) -> dict[str, float]:
     worker = [sys.executable, str(Path(__file__).resolve()), "--worker", db, str(seconds)]
     procs = [subprocess.Popen([*worker, str(n)], stdout=subprocess.PIPE, text=True)
              for n in range(count)]
+    return pooled(procs, seconds, timeout=seconds + 300)
+
+
+def pooled(procs: list[subprocess.Popen[str]], seconds: float,
+           timeout: float) -> dict[str, float]:
+    """The workers' latencies (JSON on their stdout) pooled: throughput, p50, p95, and
+    errors (a worker that printed nothing or failed counts as one)."""
     latencies: list[float] = []
     errors = 0
     for proc in procs:
-        out, _ = proc.communicate(timeout=seconds + 300)
+        out, _ = proc.communicate(timeout=timeout)
         result = json.loads(out or '{"latencies": [], "errors": 1}')
         latencies += result["latencies"]
         errors += result["errors"] + (proc.returncode != 0)
@@ -195,20 +202,10 @@ def through_front_ends(url: str, count: int, seconds: float, front_ends: int) ->
         procs = [subprocess.Popen([*me, str(rooms[n % front_ends].port), str(key), str(seconds),
                                    str(n), str(folder / "totals.json")],
                                   stdout=subprocess.PIPE, text=True) for n in range(count)]
-        latencies: list[float] = []
-        errors = 0
-        for proc in procs:
-            out, _ = proc.communicate(timeout=seconds + 600)
-            result = json.loads(out or '{"latencies": [], "errors": 1}')
-            latencies += result["latencies"]
-            errors += result["errors"] + (proc.returncode != 0)
+        return pooled(procs, seconds, timeout=seconds + 600)
     finally:
         for room in rooms:
             room.stop()
-    return {"searches": len(latencies), "per_second": len(latencies) / seconds,
-            "p50": percentile(latencies, 50) if latencies else float("nan"),
-            "p95": percentile(latencies, 95) if latencies else float("nan"),
-            "errors": errors}
 
 
 def open_archive(db: str) -> object:
