@@ -253,7 +253,7 @@ def _check_segment(store: ArticleStore, segment: Segment, live_ids: _LiveIds,
             continue
         if key != article.id or record.get("id") != article.id:
             finding.bad_ids[key] = article.id
-        if _has_escapes(record):
+        if has_escapes(record):
             finding.escapes.append(key)
         live.append(key)
     live_ids.add_segment(segment.name, live)
@@ -382,7 +382,9 @@ def _previous_copy(store: ArticleStore, segment: Segment) -> Path | None:
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def _has_escapes(record: dict[str, Any]) -> bool:
+def has_escapes(record: dict[str, Any]) -> bool:
+    """Whether a stored record holds terminal escape or control sequences (both
+    stores' `check`)."""
     # One scan of the record's text ("\n" is not a control it looks for).
     pieces = [v for v in record.values() if isinstance(v, str)]
     for value in record.values():
@@ -391,7 +393,7 @@ def _has_escapes(record: dict[str, Any]) -> bool:
     return _CONTROL.search("\n".join(pieces)) is not None
 
 
-def _cleaned(record: dict[str, Any]) -> dict[str, Any]:
+def cleaned_record(record: dict[str, Any]) -> dict[str, Any]:
     from newstui.textclean import clean_text
 
     out: dict[str, Any] = {}
@@ -626,7 +628,7 @@ def _fix_records(records: dict[str, dict[str, Any]], finding: _SegmentFinding,
             dropped += 1
             continue
         if key in finding.escapes:
-            record = _cleaned(record)
+            record = cleaned_record(record)
             cleaned += 1
         try:
             article = Article.from_record(record)

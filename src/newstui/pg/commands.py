@@ -83,7 +83,7 @@ def check(archive: PgArchive, repair: bool) -> int:
     hand edit (SQL) left with terminal escapes are cleaned, an article whose id is not
     its content's gets it (its readers' state follows), a damaged copy of an article
     that is stored is kept aside in a file, never beside the good one."""
-    from newstui.check import _cleaned, _has_escapes
+    from newstui.check import cleaned_record, has_escapes
 
     store = archive.store
     version = store.schema_version
@@ -99,7 +99,7 @@ def check(archive: PgArchive, repair: bool) -> int:
     mismatched: list[str] = []
     for article in store.articles():
         record = article.to_record()
-        if _has_escapes(record):
+        if has_escapes(record):
             escaped[article.id] = record
         # (feed items are named by their feed and guid: their id is not their content's)
         if not (article.has_identity or content_id(article) == article.id):
@@ -127,7 +127,8 @@ def check(archive: PgArchive, repair: bool) -> int:
         for key in {*mismatched, *escaped}:
             record = escaped.get(key) or store.get(key).to_record()  # type: ignore[union-attr]
             try:
-                fixes[key] = Article.from_record(_cleaned(record) if key in escaped else record)
+                mended = cleaned_record(record) if key in escaped else record
+                fixes[key] = Article.from_record(mended)
             except RecordError:
                 continue
         aside = _mend(store, fixes)
