@@ -43,9 +43,9 @@ class UsageError(Exception):
 
 def default_store_path() -> Path:
     """Where the archive lives when neither --db nor $NEWSTUI_DB says otherwise."""
-    import platformdirs  # imported here: only this path needs it
+    from newstui.folders import data_folder
 
-    return platformdirs.user_data_path("newstui") / "articles.json"
+    return data_folder() / "articles.json"
 
 
 def build_parser() -> argparse.ArgumentParser:

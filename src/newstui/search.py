@@ -535,14 +535,14 @@ def is_read_only(folder: Path) -> bool:
 
 
 def _local_copy(path: Path, store_id: str) -> SearchIndex | None:
-    import platformdirs  # only a read-only archive needs it
+    from newstui.folders import cache_folder
 
     try:
         stamp = (path / "stamp.json").read_bytes()
     except OSError:
         return None  # never stamped: nothing to trust in it
     name = "".join(c for c in store_id if c.isalnum() or c in "-_") or "store"
-    root = platformdirs.user_cache_path("newstui") / "indexes"
+    root = cache_folder() / "indexes"
     target = root / name
     try:
         if _stamp_of(target) != stamp:

@@ -27,9 +27,9 @@ from newstui.config import (
 
 def default_config_path() -> Path:
     """`config.toml` in the user's config folder ($XDG_CONFIG_HOME/newstui on Linux)."""
-    import platformdirs  # imported here: only this path needs it
+    from newstui.folders import config_folder
 
-    return platformdirs.user_config_path("newstui") / CONFIG_NAME
+    return config_folder() / CONFIG_NAME
 
 
 def load_settings(args: argparse.Namespace) -> Settings:

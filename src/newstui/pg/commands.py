@@ -158,7 +158,7 @@ def _mend(store: Any, fixes: dict[str, Any]) -> tuple[str, list[str]]:
 
     import orjson
 
-    from newstui.serve.commands import data_folder
+    from newstui.folders import data_folder
 
     in_place = [a for key, a in fixes.items() if a.id == key]
     if in_place:

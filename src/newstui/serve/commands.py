@@ -84,12 +84,6 @@ def _count(text: str) -> int:
     return value
 
 
-def data_folder() -> Path:
-    import platformdirs
-
-    return platformdirs.user_data_path("newstui")
-
-
 def run(archive: Archive, args: argparse.Namespace) -> int:
     from newstui.cli import UsageError
 
@@ -108,6 +102,8 @@ def run(archive: Archive, args: argparse.Namespace) -> int:
     database = getattr(archive.store, "url", None)
     if database is None and not archive.path.exists():
         raise UsageError(f"{archive.path}: no archive there to serve")
+    from newstui.folders import data_folder
+
     folder = data_folder()
     host_key = (expand_user(args.host_key) if args.host_key
                 else folder / "ssh_host_ed25519_key")
